@@ -1,0 +1,55 @@
+"""trio-realtime: a trio-native client for the OpenAI Realtime API."""
+
+from __future__ import annotations
+
+from . import events as events
+from ._errors import AuthenticationError as AuthenticationError
+from ._errors import BadRequestError as BadRequestError
+from ._errors import CloseTimeout as CloseTimeout
+from ._errors import ConfigurationError as ConfigurationError
+from ._errors import ConnectError as ConnectError
+from ._errors import ConnectionClosed as ConnectionClosed
+from ._errors import ConnectTimeout as ConnectTimeout
+from ._errors import EventDecodeError as EventDecodeError
+from ._errors import EventEncodeError as EventEncodeError
+from ._errors import HandshakeRejected as HandshakeRejected
+from ._errors import HostUnreachableError as HostUnreachableError
+from ._errors import InsecureTransportError as InsecureTransportError
+from ._errors import InvalidHeaderError as InvalidHeaderError
+from ._errors import MissingAPIKeyError as MissingAPIKeyError
+from ._errors import NotFoundError as NotFoundError
+from ._errors import PermissionDeniedError as PermissionDeniedError
+from ._errors import ProtocolError as ProtocolError
+from ._errors import RateLimitError as RateLimitError
+from ._errors import RealtimeError as RealtimeError
+from ._errors import RealtimeTimeout as RealtimeTimeout
+from ._errors import ServerError as ServerError
+from ._errors import TLSError as TLSError
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AuthenticationError",
+    "BadRequestError",
+    "CloseTimeout",
+    "ConfigurationError",
+    "ConnectError",
+    "ConnectTimeout",
+    "ConnectionClosed",
+    "EventDecodeError",
+    "EventEncodeError",
+    "HandshakeRejected",
+    "HostUnreachableError",
+    "InsecureTransportError",
+    "InvalidHeaderError",
+    "MissingAPIKeyError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "ProtocolError",
+    "RateLimitError",
+    "RealtimeError",
+    "RealtimeTimeout",
+    "ServerError",
+    "TLSError",
+    "events",
+]

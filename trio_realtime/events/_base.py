@@ -1,0 +1,67 @@
+"""Base classes shared by every event Struct.
+
+Every client event subclasses `ClientEvent`, every server event `ServerEvent`.
+msgspec writes and reads the ``type`` key as the Struct's tag, so a subclass only
+names its tag; the ``type`` property reads it back for logging and dispatch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from .._errors import EventDecodeError
+
+__all__ = ["ClientEvent", "InvalidEvent", "ServerEvent", "UnknownEvent"]
+
+
+class ClientEvent(msgspec.Struct, tag_field="type", kw_only=True, omit_defaults=True):
+    """An event this client sends to the server."""
+
+    @property
+    def type(self) -> str:
+        """The wire ``type`` string, e.g. ``"session.update"``."""
+        return self.__struct_config__.tag  # type: ignore[return-value]
+
+
+class ServerEvent(msgspec.Struct, tag_field="type", kw_only=True, omit_defaults=True):
+    """An event the server sends to this client."""
+
+    @property
+    def type(self) -> str:
+        """The wire ``type`` string, e.g. ``"response.output_text.delta"``."""
+        return self.__struct_config__.tag  # type: ignore[return-value]
+
+
+class UnknownEvent(ServerEvent, tag="trio_realtime.unknown", kw_only=True):
+    """A server event whose ``type`` this version of the library does not know.
+
+    Delivered, never dropped: ``payload`` is the decoded JSON object and ``raw``
+    the frame as received, so newer API features stay usable before the library
+    models them.
+    """
+
+    event_type: str
+    payload: dict[str, Any]
+    raw: bytes = b""
+
+    @property
+    def type(self) -> str:
+        return self.event_type
+
+
+class InvalidEvent(ServerEvent, tag="trio_realtime.invalid", kw_only=True):
+    """A frame that failed to decode, delivered in place of an event.
+
+    The default, lenient connection policy hands these to the consumer instead of
+    dropping them or ending the session; ``strict=True`` raises ``error`` instead.
+    """
+
+    raw: bytes
+    error: EventDecodeError
+    event_type: str | None = None
+
+    @property
+    def type(self) -> str:
+        return self.event_type or "trio_realtime.invalid"

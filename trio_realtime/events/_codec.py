@@ -1,0 +1,112 @@
+"""Bytes to events and back: one reusable msgspec Decoder/Encoder per direction.
+
+The hot path is a single C call into a tagged-union decoder. Only a frame that
+fails it takes the slow path, which tells an unknown ``type`` (delivered as
+`UnknownEvent`) from a malformed frame (`EventDecodeError`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Generic, TypeVar, Union, cast
+
+import msgspec
+
+from .._errors import EventDecodeError, EventEncodeError
+from ._base import InvalidEvent, UnknownEvent
+
+__all__ = ["EventCodec", "concrete_subclasses", "encode_unknown"]
+
+_In = TypeVar("_In", bound=msgspec.Struct)
+_Out = TypeVar("_Out", bound=msgspec.Struct)
+
+_PATH = re.compile(r" - at `(\$[^`]*)`$")
+_SPECIAL: frozenset[type[msgspec.Struct]] = frozenset({UnknownEvent, InvalidEvent})
+
+
+def concrete_subclasses(base: type[_In]) -> list[type[_In]]:
+    """Every tagged subclass of ``base`` that stands for a real wire event."""
+    found: list[type[_In]] = []
+    stack: list[type[_In]] = list(base.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if cls not in _SPECIAL:
+            found.append(cls)
+    return sorted(found, key=lambda c: str(c.__struct_config__.tag))
+
+
+def _tag(cls: type[msgspec.Struct]) -> str:
+    return str(cls.__struct_config__.tag)
+
+
+class EventCodec(Generic[_In, _Out]):
+    """Decodes one family of incoming events and encodes the outgoing family.
+
+    ``incoming`` and ``outgoing`` are the base classes whose tagged subclasses
+    form the two unions (server and client events for a client; the reverse for
+    the fake server).
+    """
+
+    def __init__(
+        self,
+        incoming: list[type[_In]],
+        outgoing: list[type[_Out]],
+        *,
+        unknown: bool,
+    ) -> None:
+        self.incoming_types: dict[str, type[_In]] = {_tag(c): c for c in incoming}
+        self.outgoing_types: dict[str, type[_Out]] = {_tag(c): c for c in outgoing}
+        union: Any = Union[tuple(incoming)]  # noqa: UP007 - a runtime-built union
+        self._decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(union)
+        self._encoder = msgspec.json.Encoder()
+        self._any = msgspec.json.Decoder()
+        self._unknown = unknown
+
+    def decode(self, data: bytes | str) -> _In:
+        """Decode one frame; an unknown ``type`` becomes `UnknownEvent` when allowed."""
+        try:
+            return cast(_In, self._decoder.decode(data))
+        except msgspec.ValidationError as exc:
+            return self._slow_path(data, exc)
+        except msgspec.DecodeError as exc:
+            raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
+            raise EventDecodeError(f"frame is not valid JSON: {exc}", raw) from exc
+
+    def _slow_path(self, data: bytes | str, exc: msgspec.ValidationError) -> _In:
+        raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
+        try:
+            payload: object = self._any.decode(data)
+        except msgspec.DecodeError as inner:  # pragma: no cover - the typed decoder saw JSON
+            raise EventDecodeError(f"frame is not valid JSON: {inner}", raw) from exc
+        if not isinstance(payload, dict):
+            kind = type(payload).__name__
+            raise EventDecodeError(f"frame is JSON {kind}, not an object", raw) from exc
+        obj = cast(dict[str, Any], payload)
+        event_type = obj.get("type")
+        if not isinstance(event_type, str):
+            raise EventDecodeError("frame has no string `type` field", raw, path="$.type") from exc
+        if event_type not in self.incoming_types:
+            if self._unknown:
+                return cast(_In, UnknownEvent(event_type=event_type, payload=obj, raw=raw))
+            raise EventDecodeError(
+                f"unknown event type {event_type!r}", raw, path="$.type", event_type=event_type
+            ) from exc
+        match = _PATH.search(str(exc))
+        path = match.group(1) if match else None
+        raise EventDecodeError(
+            f"invalid {event_type!r} event: {exc}", raw, path=path, event_type=event_type
+        ) from exc
+
+    def encode(self, event: _Out) -> bytes:
+        """Encode one event to the JSON bytes of a text frame."""
+        try:
+            return self._encoder.encode(event)
+        except (TypeError, ValueError, OverflowError) as exc:
+            name = type(event).__name__
+            raise EventEncodeError(f"cannot encode {name}: {exc}") from exc
+
+
+def encode_unknown(event: UnknownEvent) -> bytes:
+    """An `UnknownEvent` re-encodes to its payload (used by fakes and proxies)."""
+    return msgspec.json.encode(event.payload)
