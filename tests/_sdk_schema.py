@@ -1,0 +1,390 @@
+"""Walk the `openai` package's pydantic event models next to our msgspec Structs.
+
+Shared by the schema tests. The SDK is the reference for the wire format; this
+module only reads its type annotations (never its code paths) and compares the
+*shape* (object field names, recursively) with ours. Types are compared by kind,
+not exactly: the SDK spells enumerations as ``Literal`` and base64 audio as
+``str`` where we may use ``str`` and ``bytes``; what must agree is which objects
+exist, how a union of objects is told apart (the ``type`` tag, then other
+single-value literals such as ``role``), and the field names of every object.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+import pydantic
+
+import trio_realtime.events as ev
+
+# The pinned reference release and the size of each union in it. With another
+# release (nox's schema_latest session) the counts are lower bounds only.
+PINNED_OPENAI = "3.51.0"
+EXPECTED_COUNTS = {
+    "server": 46,
+    "client": 11,
+    "translation server": 7,
+    "translation client": 3,
+}
+
+_NONE = type(None)
+_UNSET = type(msgspec.UNSET)
+
+
+def _sdk_unions() -> dict[str, Any]:
+    from openai.types.realtime import (
+        RealtimeClientEvent,
+        RealtimeServerEvent,
+        RealtimeTranslationClientEvent,
+        RealtimeTranslationServerEvent,
+    )
+
+    return {
+        "server": RealtimeServerEvent,
+        "client": RealtimeClientEvent,
+        "translation server": RealtimeTranslationServerEvent,
+        "translation client": RealtimeTranslationClientEvent,
+    }
+
+
+def sdk_union(family: str) -> Any:
+    """The SDK's ``Annotated[Union[...], ...]`` for one event family."""
+    return _sdk_unions()[family]
+
+
+def sdk_members(family: str) -> list[type[pydantic.BaseModel]]:
+    """The pydantic model classes of one SDK event union, in declaration order."""
+    union = sdk_union(family)
+    while typing.get_origin(union) is typing.Annotated:
+        union = typing.get_args(union)[0]
+    members = typing.get_args(union)
+    assert all(isinstance(m, type) and issubclass(m, pydantic.BaseModel) for m in members)
+    return list(members)
+
+
+def sdk_tag(model: type[pydantic.BaseModel]) -> str:
+    """The ``type`` literal of an SDK event model."""
+    tag = _single_literal(model.model_fields["type"].annotation)
+    assert tag is not None, f"{model.__name__}.type is not a single-value Literal"
+    return tag
+
+
+def sdk_events(family: str) -> dict[str, type[pydantic.BaseModel]]:
+    """Tag -> SDK model for one family (tags are unique within a family)."""
+    members = sdk_members(family)
+    found = {sdk_tag(m): m for m in members}
+    assert len(found) == len(members), f"duplicate tags in the SDK {family} union"
+    return found
+
+
+# --- our side ---------------------------------------------------------------
+
+# Where each family's union may live in trio_realtime.events: a codec attribute
+# (holding ``incoming_types`` or ``outgoing_types``) or a base class whose
+# concrete tagged subclasses form the union. The first that exists wins.
+_OUR_FAMILY_SOURCES: dict[str, list[tuple[str, str]]] = {
+    "server": [("CLIENT_CODEC", "incoming_types"), ("SERVER_CODEC", "outgoing_types")],
+    "client": [("SERVER_CODEC", "incoming_types"), ("CLIENT_CODEC", "outgoing_types")],
+    "translation server": [
+        ("TRANSLATION_CLIENT_CODEC", "incoming_types"),
+        ("TRANSLATION_SERVER_CODEC", "outgoing_types"),
+        ("TranslationServerEvent", "subclasses"),
+    ],
+    "translation client": [
+        ("TRANSLATION_SERVER_CODEC", "incoming_types"),
+        ("TRANSLATION_CLIENT_CODEC", "outgoing_types"),
+        ("TranslationClientEvent", "subclasses"),
+    ],
+}
+
+_SPECIAL_NAMES = frozenset({"UnknownEvent", "InvalidEvent"})
+
+
+def our_events(family: str) -> dict[str, type[msgspec.Struct]] | None:
+    """Tag -> our Struct for one family, or None when the family is not modelled."""
+    for attr, kind in _OUR_FAMILY_SOURCES[family]:
+        obj = getattr(ev, attr, None)
+        if obj is None:
+            continue
+        if kind == "subclasses":
+            return _tagged_subclasses(obj)
+        table = getattr(obj, kind, None)
+        if table is not None:
+            return {
+                str(tag): cls for tag, cls in table.items() if cls.__name__ not in _SPECIAL_NAMES
+            }
+    return None
+
+
+def _tagged_subclasses(base: type[msgspec.Struct]) -> dict[str, type[msgspec.Struct]]:
+    found: dict[str, type[msgspec.Struct]] = {}
+    stack = list(base.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        tag = cls.__struct_config__.tag
+        if isinstance(tag, str) and cls.__name__ not in _SPECIAL_NAMES:
+            found[tag] = cls
+    return found
+
+
+# --- type walking -------------------------------------------------------------
+
+
+def _single_literal(tp: Any) -> str | None:
+    """``X`` for ``Literal["X"]`` (also inside Optional/UNSET unions), else None."""
+    tp = _strip_annotated(tp)
+    if typing.get_origin(tp) is typing.Literal:
+        args = typing.get_args(tp)
+        if len(args) == 1 and isinstance(args[0], str):
+            return args[0]
+        return None
+    if _is_union(tp):
+        rest = [a for a in typing.get_args(tp) if a not in (_NONE, _UNSET)]
+        if len(rest) == 1:
+            return _single_literal(rest[0])
+    return None
+
+
+def _strip_annotated(tp: Any) -> Any:
+    while typing.get_origin(tp) in (typing.Annotated, typing.Required, typing.NotRequired):
+        tp = typing.get_args(tp)[0]
+    return tp
+
+
+def _is_union(tp: Any) -> bool:
+    return typing.get_origin(tp) in (typing.Union, types.UnionType)
+
+
+_CONTAINERS = (list, tuple, set, frozenset, typing.Sequence, typing.Iterable)
+
+
+def _leaves(tp: Any) -> Iterator[Any]:
+    """The element types reached through unions, Optional, lists and dict values."""
+    tp = _strip_annotated(tp)
+    origin = typing.get_origin(tp)
+    if _is_union(tp):
+        for arg in typing.get_args(tp):
+            yield from _leaves(arg)
+    elif origin in _CONTAINERS or origin in (
+        typing.List,
+        typing.Sequence,
+    ):
+        for arg in typing.get_args(tp):
+            if arg is not Ellipsis:
+                yield from _leaves(arg)
+    elif origin in (dict, typing.Dict, typing.Mapping):  # noqa: UP006
+        args = typing.get_args(tp)
+        if args:
+            yield from _leaves(args[1])
+        else:
+            yield dict
+    else:
+        yield tp
+
+
+def _is_model(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, pydantic.BaseModel)
+
+
+def _is_struct(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, msgspec.Struct)
+
+
+def _is_untyped_object(tp: Any) -> bool:
+    """Types that hold any JSON object without a schema (a gap where the SDK has one)."""
+    return tp in (Any, object, dict, msgspec.Raw)
+
+
+def sdk_models_in(tps: list[Any]) -> list[type[pydantic.BaseModel]]:
+    """Every SDK model reachable at this position (deduplicated, in order)."""
+    found: list[type[pydantic.BaseModel]] = []
+    for tp in tps:
+        for leaf in _leaves(tp):
+            if _is_model(leaf) and leaf not in found:
+                found.append(leaf)
+    return found
+
+
+def our_structs_in(tp: Any) -> tuple[list[type[msgspec.Struct]], bool]:
+    """Our Structs reachable at this position, and whether an untyped object is allowed."""
+    found: list[type[msgspec.Struct]] = []
+    untyped = False
+    for leaf in _leaves(tp):
+        if _is_struct(leaf) and leaf not in found:
+            found.append(leaf)
+        elif _is_untyped_object(leaf):
+            untyped = True
+    return found, untyped
+
+
+def sdk_fields(model: type[pydantic.BaseModel]) -> dict[str, Any]:
+    """Wire name -> annotation for an SDK model."""
+    return {(f.alias or name): f.annotation for name, f in model.model_fields.items()}
+
+
+def our_fields(cls: type[msgspec.Struct]) -> dict[str, Any]:
+    """Wire name -> annotation for one of our Structs, the tag field included."""
+    out: dict[str, Any] = {}
+    config = cls.__struct_config__
+    if isinstance(config.tag_field, str) and config.tag is not None:
+        out[config.tag_field] = typing.Literal[config.tag]  # type: ignore[valid-type]
+    for f in msgspec.structs.fields(cls):
+        out[f.encode_name] = f.type
+    return out
+
+
+def _literals(fields: dict[str, Any]) -> dict[str, str]:
+    """The single-value literal fields of an object: its discriminators."""
+    out: dict[str, str] = {}
+    for name, tp in fields.items():
+        value = _single_literal(tp)
+        if value is not None:
+            out[name] = value
+    return out
+
+
+# --- the comparison -----------------------------------------------------------
+
+
+@dataclass
+class Drift:
+    """Differences found under one event, as readable lines."""
+
+    label: str
+    problems: list[str] = field(default_factory=list)
+    _seen: set[tuple[Any, ...]] = field(default_factory=set)
+
+    def add(self, path: str, text: str) -> None:
+        self.problems.append(f"{self.label} -> {path}: {text}")
+
+    def report(self) -> str:
+        return "\n".join(self.problems)
+
+
+def _describe(model: type[pydantic.BaseModel]) -> str:
+    lits = _literals(sdk_fields(model))
+    keys = ", ".join(f"{k}={v!r}" for k, v in sorted(lits.items()) if k in ("type", "role"))
+    return f"{model.__name__}({keys})" if keys else model.__name__
+
+
+def _match(
+    models: list[type[pydantic.BaseModel]],
+    structs: list[type[msgspec.Struct]],
+    drift: Drift,
+    path: str,
+) -> dict[type[msgspec.Struct], list[type[pydantic.BaseModel]]]:
+    """Pair each SDK model at a position with one of our Structs.
+
+    By the ``type`` literal first, then by the other single-value literals (so a
+    ``role``-split message matches either one Struct per role or one Struct for
+    all roles), then by the largest overlap of field names.
+    """
+    ours = {s: _literals(our_fields(s)) for s in structs}
+    groups: dict[type[msgspec.Struct], list[type[pydantic.BaseModel]]] = {}
+    for model in models:
+        theirs = _literals(sdk_fields(model))
+        tag = theirs.get("type")
+        if tag is not None:
+            candidates = [s for s, lits in ours.items() if lits.get("type") == tag]
+            if not candidates:
+                # A Struct that keeps ``type`` as a plain field takes any tag.
+                candidates = [
+                    s for s, lits in ours.items() if "type" not in lits and "type" in our_fields(s)
+                ]
+        else:
+            candidates = [s for s, lits in ours.items() if "type" not in lits]
+        if len(candidates) > 1:
+            narrowed = [
+                s
+                for s in candidates
+                if all(ours[s].get(k, v) == v for k, v in theirs.items() if k != "type")
+            ]
+            candidates = narrowed or candidates
+        if len(candidates) > 1:
+            names = set(sdk_fields(model))
+            candidates.sort(key=lambda s: -len(names & set(our_fields(s))))
+        if not candidates:
+            drift.add(path, f"no Struct for SDK object {_describe(model)}")
+            continue
+        groups.setdefault(candidates[0], []).append(model)
+    for s in structs:
+        if s not in groups:
+            lits = ours[s]
+            drift.add(
+                path,
+                f"our Struct {s.__name__}"
+                + (f"(type={lits['type']!r})" if "type" in lits else "")
+                + " matches no SDK object here",
+            )
+    return groups
+
+
+def compare_object(
+    models: list[type[pydantic.BaseModel]],
+    struct: type[msgspec.Struct],
+    drift: Drift,
+    path: str,
+) -> None:
+    """Compare one of our Structs with the SDK model(s) it stands for, recursively."""
+    key = (tuple(models), struct)
+    if key in drift._seen:
+        return
+    drift._seen.add(key)
+    theirs: dict[str, list[Any]] = {}
+    for model in models:
+        for name, tp in sdk_fields(model).items():
+            theirs.setdefault(name, []).append(tp)
+    ours = our_fields(struct)
+    missing = sorted(set(theirs) - set(ours))
+    extra = sorted(set(ours) - set(theirs))
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append(f"missing fields {missing}")
+        if extra:
+            parts.append(f"extra fields {extra}")
+        sdk_names = "/".join(m.__name__ for m in models)
+        drift.add(path or "(event)", "; ".join(parts) + f" (ours {struct.__name__}, SDK {sdk_names})")
+    for name in sorted(set(theirs) & set(ours)):
+        compare_position(theirs[name], ours[name], drift, f"{path}.{name}" if path else name)
+
+
+def compare_position(sdk_types: list[Any], our_type: Any, drift: Drift, path: str) -> None:
+    """Compare the objects that can appear at one field position."""
+    models = sdk_models_in(sdk_types)
+    structs, untyped = our_structs_in(our_type)
+    if not models and not structs:
+        return
+    if models and not structs:
+        what = "an untyped object (dict/Any)" if untyped else f"{our_type!r}"
+        names = ", ".join(_describe(m) for m in models)
+        drift.add(path, f"SDK has objects [{names}] but ours is {what}, not a Struct")
+        return
+    if structs and not models:
+        names = ", ".join(s.__name__ for s in structs)
+        drift.add(path, f"ours has Structs [{names}] where the SDK has no object")
+        return
+    for struct, group in _match(models, structs, drift, path).items():
+        compare_object(group, struct, drift, path)
+
+
+def event_drift(family: str, tag: str) -> Drift:
+    """All differences between the SDK's event ``tag`` and ours, in one family."""
+    drift = Drift(f"{family} event {tag!r}")
+    ours = our_events(family)
+    if ours is None:
+        drift.add("(family)", f"trio_realtime.events models no {family} union")
+        return drift
+    model = sdk_events(family)[tag]
+    struct = ours.get(tag)
+    if struct is None:
+        drift.add("(event)", f"no Struct with tag {tag!r} (SDK model {model.__name__})")
+        return drift
+    compare_object([model], struct, drift, "")
+    return drift

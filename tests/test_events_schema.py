@@ -1,0 +1,67 @@
+"""Schema drift: every event in the `openai` package's unions has a Struct here
+with the same tag and the same field names, recursively through nested objects.
+
+When the API grows, these fail with a diff such as::
+
+    server event 'response.done' -> response.usage: missing fields [...]
+
+Each SDK event is its own test case so that one gap does not hide another.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("openai")
+
+import openai  # noqa: E402
+
+import _sdk_schema as schema  # noqa: E402
+
+pytestmark = pytest.mark.schema
+
+FAMILIES = list(schema.EXPECTED_COUNTS)
+
+CASES = [
+    pytest.param(family, tag, id=f"{family.replace(' ', '-')}:{tag}")
+    for family in FAMILIES
+    for tag in schema.sdk_events(family)
+]
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_sdk_union_size(family: str) -> None:
+    # Guards the walk itself: an empty or truncated SDK union would make every
+    # drift case vacuous.
+    found = len(schema.sdk_events(family))
+    expected = schema.EXPECTED_COUNTS[family]
+    if openai.__version__ == schema.PINNED_OPENAI:
+        assert found == expected, f"SDK {family} union has {found} members, expected {expected}"
+    else:
+        assert found >= expected
+
+
+@pytest.mark.parametrize(("family", "tag"), CASES)
+def test_event_matches_sdk(family: str, tag: str) -> None:
+    drift = schema.event_drift(family, tag)
+    if drift.problems:
+        pytest.fail("schema drift:\n" + drift.report(), pytrace=False)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_no_events_unknown_to_sdk(family: str) -> None:
+    ours = schema.our_events(family)
+    assert ours is not None, f"trio_realtime.events models no {family} union"
+    extra = sorted(set(ours) - set(schema.sdk_events(family)))
+    assert not extra, f"{family} Structs with tags the SDK does not have: {extra}"
+
+
+def test_walker_sees_nested_objects() -> None:
+    # A self-check of the comparison: a response.done event reaches the usage
+    # token details, so a nested gap cannot pass unnoticed.
+    model = schema.sdk_events("server")["response.done"]
+    response = schema.sdk_models_in([schema.sdk_fields(model)["response"]])
+    assert [m.__name__ for m in response] == ["RealtimeResponse"]
+    usage = schema.sdk_models_in([schema.sdk_fields(response[0])["usage"]])
+    details = schema.sdk_fields(usage[0])
+    assert {"input_token_details", "output_token_details"} <= set(details)
