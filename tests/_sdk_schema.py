@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -161,7 +161,7 @@ def _is_union(tp: Any) -> bool:
     return typing.get_origin(tp) in (typing.Union, types.UnionType)
 
 
-_CONTAINERS = (list, tuple, set, frozenset, typing.Sequence, typing.Iterable)
+_CONTAINERS = (list, tuple, set, frozenset, Sequence, Iterable)
 
 
 def _leaves(tp: Any) -> Iterator[Any]:
@@ -171,14 +171,11 @@ def _leaves(tp: Any) -> Iterator[Any]:
     if _is_union(tp):
         for arg in typing.get_args(tp):
             yield from _leaves(arg)
-    elif origin in _CONTAINERS or origin in (
-        typing.List,
-        typing.Sequence,
-    ):
+    elif origin in _CONTAINERS:
         for arg in typing.get_args(tp):
             if arg is not Ellipsis:
                 yield from _leaves(arg)
-    elif origin in (dict, typing.Dict, typing.Mapping):  # noqa: UP006
+    elif origin in (dict, Mapping):
         args = typing.get_args(tp)
         if args:
             yield from _leaves(args[1])
@@ -350,7 +347,8 @@ def compare_object(
         if extra:
             parts.append(f"extra fields {extra}")
         sdk_names = "/".join(m.__name__ for m in models)
-        drift.add(path or "(event)", "; ".join(parts) + f" (ours {struct.__name__}, SDK {sdk_names})")
+        where = f" (ours {struct.__name__}, SDK {sdk_names})"
+        drift.add(path or "(event)", "; ".join(parts) + where)
     for name in sorted(set(theirs) & set(ours)):
         compare_position(theirs[name], ours[name], drift, f"{path}.{name}" if path else name)
 

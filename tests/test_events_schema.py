@@ -10,13 +10,10 @@ Each SDK event is its own test case so that one gap does not hide another.
 
 from __future__ import annotations
 
+import _sdk_schema as schema
 import pytest
 
-pytest.importorskip("openai")
-
-import openai  # noqa: E402
-
-import _sdk_schema as schema  # noqa: E402
+openai = pytest.importorskip("openai")
 
 pytestmark = pytest.mark.schema
 
