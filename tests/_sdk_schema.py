@@ -386,3 +386,65 @@ def event_drift(family: str, tag: str) -> Drift:
         return drift
     compare_object([model], struct, drift, "")
     return drift
+
+
+def struct_drift(
+    model: type[pydantic.BaseModel], struct: type[msgspec.Struct], label: str
+) -> Drift:
+    """All differences between one SDK model and one Struct (for self-checks)."""
+    drift = Drift(label)
+    compare_object([model], struct, drift, "")
+    return drift
+
+
+# --- a mirror of the SDK in Structs, to check the walker itself ---------------
+
+
+def mirror(
+    model: type[pydantic.BaseModel],
+    omit: dict[str, set[str]] | None = None,
+    _cache: dict[type[pydantic.BaseModel], type[msgspec.Struct]] | None = None,
+) -> type[msgspec.Struct]:
+    """A Struct with exactly the SDK model's shape; ``omit`` drops fields by model name.
+
+    Objects with a ``type`` literal become tagged Structs, the way our model
+    spells them, so the comparison is exercised on both spellings of a tag.
+    """
+    omit = omit or {}
+    cache = {} if _cache is None else _cache
+    if model in cache:
+        return cache[model]
+    fields = sdk_fields(model)
+    tag = _single_literal(fields.get("type"))
+    specs: list[tuple[str, Any, Any]] = []
+    for name, tp in fields.items():
+        if name in omit.get(model.__name__, set()) or (tag is not None and name == "type"):
+            continue
+        specs.append((name, _mirror_type(tp, omit, cache), msgspec.UNSET))
+    kwargs: dict[str, Any] = {"kw_only": True}
+    if tag is not None:
+        kwargs.update(tag_field="type", tag=tag)
+    struct = msgspec.defstruct(f"Mirror{model.__name__}", specs, **kwargs)
+    cache[model] = struct
+    return struct
+
+
+def _mirror_type(
+    tp: Any,
+    omit: dict[str, set[str]],
+    cache: dict[type[pydantic.BaseModel], type[msgspec.Struct]],
+) -> Any:
+    tp = _strip_annotated(tp)
+    origin = typing.get_origin(tp)
+    if _is_union(tp):
+        args = tuple(_mirror_type(a, omit, cache) for a in typing.get_args(tp))
+        return typing.Union[args]  # noqa: UP007 - built at runtime
+    if origin in _CONTAINERS:
+        return list[_mirror_type(typing.get_args(tp)[0], omit, cache)]  # type: ignore[misc]
+    if origin in (dict, Mapping):
+        return dict[str, _mirror_type(typing.get_args(tp)[1], omit, cache)]  # type: ignore[misc]
+    if _is_model(tp):
+        return mirror(tp, omit, cache)
+    if origin is typing.Literal:
+        return tp
+    return Any

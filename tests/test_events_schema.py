@@ -10,7 +10,10 @@ Each SDK event is its own test case so that one gap does not hide another.
 
 from __future__ import annotations
 
+from typing import Any
+
 import _sdk_schema as schema
+import msgspec
 import pytest
 
 openai = pytest.importorskip("openai")
@@ -62,3 +65,40 @@ def test_walker_sees_nested_objects() -> None:
     usage = schema.sdk_models_in([schema.sdk_fields(response[0])["usage"]])
     details = schema.sdk_fields(usage[0])
     assert {"input_token_details", "output_token_details"} <= set(details)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_walker_accepts_an_exact_mirror(family: str) -> None:
+    # Structs built to mirror the SDK exactly must show no drift; otherwise the
+    # walker itself is wrong and the per-event failures above mean nothing.
+    problems: list[str] = []
+    for tag, model in schema.sdk_events(family).items():
+        drift = schema.struct_drift(model, schema.mirror(model), f"{family} {tag!r}")
+        problems.extend(drift.problems)
+    assert not problems, "\n".join(problems)
+
+
+def test_walker_reports_a_deep_missing_field() -> None:
+    model = schema.sdk_events("server")["response.done"]
+    omit = {"RealtimeResponseUsageInputTokenDetails": {"cached_tokens_details"}}
+    drift = schema.struct_drift(model, schema.mirror(model, omit), "server 'response.done'")
+    assert drift.problems == [
+        "server 'response.done' -> response.usage.input_token_details: missing fields "
+        "['cached_tokens_details'] (ours MirrorRealtimeResponseUsageInputTokenDetails, "
+        "SDK RealtimeResponseUsageInputTokenDetails)"
+    ]
+
+
+def test_walker_reports_an_untyped_nested_object() -> None:
+    model = schema.sdk_events("server")["session.created"]
+    struct = schema.mirror(model)
+
+    class Loose(msgspec.Struct, tag_field="type", tag="session.created", kw_only=True):
+        event_id: str
+        session: dict[str, Any]
+
+    assert schema.struct_drift(model, struct, "x").problems == []
+    problems = schema.struct_drift(model, Loose, "x").problems
+    assert len(problems) == 1
+    assert problems[0].startswith("x -> session: SDK has objects [")
+    assert "not a Struct" in problems[0]
