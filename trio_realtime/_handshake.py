@@ -1,0 +1,241 @@
+"""The HTTP upgrade request of a Realtime session: URL, request target and headers.
+
+Pure functions over strings: no sockets, no trio. `trio_realtime._client` resolves
+credentials and calls `build_handshake`; the connection module sends the result.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import platform
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import metadata
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+from ._errors import ConfigurationError, InsecureTransportError, InvalidHeaderError
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "USER_AGENT",
+    "Handshake",
+    "HeaderEdit",
+    "build_handshake",
+    "is_loopback_host",
+    "is_secret_header",
+    "redact_headers",
+]
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+
+HeaderEdit = tuple[str, "str | None"]
+"""A header to set, or with value ``None`` to remove (any case of the name)."""
+
+_SECRET_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "api-key", "x-api-key", "cookie"}
+)
+_REDACTED = "<redacted>"
+
+_WS_SCHEMES = {"http": "ws", "https": "wss", "ws": "ws", "wss": "wss"}
+_DEFAULT_PORTS = {"ws": 80, "wss": 443}
+
+# RFC 9110 token characters for header names.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# Controls other than HTAB, DEL, and anything beyond Latin-1: each would break the
+# request (CR, LF, NUL split or truncate it) or be refused by the HTTP layer.
+_BAD_VALUE_CHAR = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]|[^\x00-\xff]")
+# Characters left as they are when quoting the path: RFC 3986 pchar and "/" and
+# "%" so a path the caller already percent-encoded is not encoded twice.
+_PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+
+
+def _version() -> str:
+    try:
+        return metadata.version("trio-realtime")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+USER_AGENT = f"trio-realtime/{_version()} Python/{platform.python_version()}"
+
+
+def is_secret_header(name: str) -> bool:
+    """Whether a header carries a credential (its value is never shown)."""
+    return name.lower() in _SECRET_HEADERS
+
+
+def redact_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The headers with every credential value replaced by ``<redacted>``."""
+    return [(name, _REDACTED if is_secret_header(name) else value) for name, value in headers]
+
+
+def is_loopback_host(host: str) -> bool:
+    """``localhost``, 127.0.0.0/8 or ::1: traffic that never leaves the machine."""
+    host = host.strip("[]").lower().rstrip(".")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Handshake:
+    """Everything needed to open one Realtime WebSocket.
+
+    ``url`` is the full ``ws://`` or ``wss://`` URL, query percent-encoded; it
+    never holds a credential (those travel in headers). ``resource`` is the
+    request target (path and query) for the HTTP request line. ``headers`` are
+    the extra request headers in order, credentials included; the repr redacts
+    them. Every header value is Latin-1 encodable (ASCII in practice).
+    """
+
+    url: str
+    host: str
+    port: int
+    resource: str
+    use_tls: bool
+    headers: tuple[tuple[str, str], ...]
+
+    def __repr__(self) -> str:
+        return (
+            f"Handshake(url={self.url!r}, host={self.host!r}, port={self.port}, "
+            f"resource={self.resource!r}, use_tls={self.use_tls}, "
+            f"headers={tuple(redact_headers(self.headers))!r})"
+        )
+
+    __str__ = __repr__
+
+    def encoded_headers(self) -> list[tuple[bytes, bytes]]:
+        """``headers`` as byte pairs, the form trio-websocket's ``extra_headers`` takes."""
+        return [(name.encode("ascii"), value.encode("latin-1")) for name, value in self.headers]
+
+
+def build_handshake(
+    *,
+    base_url: str,
+    websocket_base_url: str | None,
+    path: str,
+    query: dict[str, str],
+    header_edits: Iterable[HeaderEdit],
+    default_query: Iterable[tuple[str, str]] = (),
+    force_secure: bool = False,
+    allow_insecure_transport: bool = False,
+) -> Handshake:
+    """Combine a base URL, path, query and headers into a checked `Handshake`.
+
+    The WebSocket base is ``websocket_base_url`` if given, else ``base_url``;
+    ``http``/``https`` become ``ws``/``wss`` (``force_secure`` makes the derived
+    one ``wss`` whatever the base URL says, as the SDK does for Azure). ``path``
+    is appended to the base path. Query order: ``default_query``, the base
+    URL's own query, then ``query``; a key in ``query`` replaces earlier ones.
+    """
+    source = websocket_base_url if websocket_base_url is not None else base_url
+    what = "websocket_base_url" if websocket_base_url is not None else "base_url"
+    scheme, netloc, host, port, base_path, base_query = _split_base(source, what)
+    if force_secure and websocket_base_url is None:
+        scheme = "wss"
+        if urlsplit(source).port is None:
+            port = _DEFAULT_PORTS["wss"]
+
+    if not path.startswith("/"):
+        path = "/" + path
+    full_path = quote(base_path.rstrip("/") + path, safe=_PATH_SAFE)
+
+    base_items = parse_qsl(base_query, keep_blank_values=True)
+    base_keys = {k for k, _ in base_items}
+    items = [(k, v) for k, v in default_query if k not in query and k not in base_keys]
+    items += [(k, v) for k, v in base_items if k not in query]
+    items += list(query.items())
+    query_string = urlencode(items)
+    resource = full_path + ("?" + query_string if query_string else "")
+    url = urlunsplit((scheme, netloc, full_path, query_string, ""))
+
+    headers = _merge_headers(header_edits)
+    if (
+        scheme == "ws"
+        and not allow_insecure_transport
+        and not is_loopback_host(host)
+        and any(is_secret_header(name) and value for name, value in headers)
+    ):
+        secret_names = ", ".join(name for name, _ in headers if is_secret_header(name))
+        raise InsecureTransportError(
+            f"Refusing to send a credential ({secret_names} header) over plaintext "
+            f"ws:// to {host!r}, which is not a loopback address: anyone on the "
+            "network path could read it. Use an https:// or wss:// URL; or, for a "
+            "trusted network such as a test server, pass allow_insecure_transport=True."
+        )
+    return Handshake(
+        url=url,
+        host=host,
+        port=port,
+        resource=resource,
+        use_tls=scheme == "wss",
+        headers=headers,
+    )
+
+
+def _split_base(source: str, what: str) -> tuple[str, str, str, int, str, str]:
+    if not isinstance(source, str):  # pyright: ignore[reportUnnecessaryIsInstance]
+        raise ConfigurationError(f"{what} must be a string")
+    try:
+        parts = urlsplit(source.strip())
+        explicit_port = parts.port
+    except ValueError as exc:
+        raise ConfigurationError(f"{what} is not a valid URL: {exc}") from None
+    scheme = _WS_SCHEMES.get(parts.scheme.lower())
+    if scheme is None:
+        raise ConfigurationError(
+            f"{what} must start with https://, http://, wss:// or ws://, not {parts.scheme!r}"
+        )
+    # Credentials belong in headers; a URL is logged and shown in errors. The
+    # URL itself is not echoed here because it holds that credential.
+    if "@" in parts.netloc:
+        raise ConfigurationError(
+            f"{what} must not contain user:password@ credentials; use api_key or headers"
+        )
+    host = parts.hostname
+    if not host:
+        raise ConfigurationError(f"{what} has no host: {source!r}")
+    port = explicit_port if explicit_port is not None else _DEFAULT_PORTS[scheme]
+    return scheme, parts.netloc, host, port, parts.path, parts.query
+
+
+def _merge_headers(edits: Iterable[HeaderEdit]) -> tuple[tuple[str, str], ...]:
+    # Same rule as the openai SDK: a later header replaces an earlier one whose
+    # name matches case-insensitively; the later spelling of the name is kept.
+    merged: dict[str, tuple[str, str | None]] = {"user-agent": ("User-Agent", USER_AGENT)}
+    for name, value in edits:
+        _check_header(name, value)
+        merged[name.lower()] = (name, None if value is None else value.strip(" \t"))
+    return tuple((name, value) for name, value in merged.values() if value is not None)
+
+
+def _check_header(name: object, value: object) -> None:
+    if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+        shown = repr(name)[:60] if isinstance(name, str) else type(name).__name__
+        raise InvalidHeaderError(
+            f"Invalid header name {shown}: names are ASCII letters, digits and "
+            "!#$%&'*+-.^_`|~ only (no spaces, colons, CR, LF or NUL)"
+        )
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise InvalidHeaderError(f"Header {name!r} must have a string value")
+    bad = _BAD_VALUE_CHAR.search(value)
+    if bad is not None:
+        # Describe the character, never the value: it may be a credential.
+        char = bad.group()
+        label = {"\r": "CR", "\n": "LF", "\x00": "NUL"}.get(char, f"U+{ord(char):04X}")
+        hint = (
+            " (a key read from a file often ends with a newline: strip it)"
+            if is_secret_header(name)
+            else ""
+        )
+        raise InvalidHeaderError(
+            f"Header {name!r} has a value containing {label}, which is not allowed in an "
+            f"HTTP header (CR, LF, NUL and other control characters would corrupt the "
+            f"request){hint}"
+        )
