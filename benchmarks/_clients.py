@@ -1,0 +1,355 @@
+"""The clients under test, each run in a fresh subprocess: ``python _clients.py JOB.json``.
+
+A job names a client, a server port and what to do (``dispatch``, ``scale`` or
+``memory``); the result is one JSON object on stdout. A fresh process per run
+keeps peers from sharing imports, heaps or warm caches, and lets the runner pin
+the client to one core and the server to the other.
+
+Every client runs the same loop: take the event the client hands over, read
+the clock, keep the clock and the ``event_id`` (the server's send stamp), and
+nothing else; stamps are parsed after the run, off the measured path.
+
+- ``trio_realtime``: this library, ``await conn.receive()``.
+- ``sdk``: the `openai` SDK's ``AsyncOpenAI(...).realtime.connect(...)``,
+  ``async for event in conn`` (its own parse path), on asyncio.
+- ``floor_4k`` / ``floor_64k``: bare trio-websocket ``get_message`` plus one
+  msgspec decode into a minimal Struct, no channels, no library; with
+  trio-websocket's default 4 KiB reads and with 64 KiB reads.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+
+API_KEY = "sk-bench-not-a-real-key"
+CLIENTS = ("trio_realtime", "sdk", "floor_4k", "floor_64k")
+perf_counter_ns = time.perf_counter_ns
+
+
+# --- the floor: the fewest fields, one small tagged union -------------------------
+
+
+class _FloorEvent(msgspec.Struct, tag_field="type"):
+    event_id: str
+
+
+class _FloorTextDelta(_FloorEvent, tag="response.output_text.delta"):
+    response_id: str
+    item_id: str
+    output_index: int
+    content_index: int
+    delta: str
+
+
+class _FloorTranscriptDelta(_FloorEvent, tag="response.output_audio_transcript.delta"):
+    response_id: str
+    item_id: str
+    output_index: int
+    content_index: int
+    delta: str
+
+
+class _FloorAudioDelta(_FloorEvent, tag="response.output_audio.delta"):
+    response_id: str
+    item_id: str
+    output_index: int
+    content_index: int
+    delta: bytes
+
+
+class _FloorSessionCreated(_FloorEvent, tag="session.created"):
+    session: dict[str, Any]
+
+
+class _FloorDone(_FloorEvent, tag="response.done"):
+    response: dict[str, Any]
+
+
+FLOOR_DECODER: msgspec.json.Decoder[Any] = msgspec.json.Decoder(
+    _FloorTextDelta | _FloorTranscriptDelta | _FloorAudioDelta | _FloorSessionCreated | _FloorDone
+)
+
+
+# --- one session per client: receive session.created, then record until done -------
+
+Ready = Callable[[], None]
+DONE_ID = "ev_done"
+
+
+class Recorder:
+    """Receive clocks and send stamps of every delta, across all sessions of a run."""
+
+    def __init__(self) -> None:
+        self.times: list[int] = []
+        self.ids: list[str] = []
+
+
+def _event_id(event: Any) -> str:
+    # An event type the library does not model yet arrives as UnknownEvent.
+    try:
+        return event.event_id
+    except AttributeError:
+        return event.payload["event_id"]
+
+
+async def session_trio_realtime(port: int, model: str, rec: Recorder, ready: Ready) -> None:
+    try:
+        from trio_realtime import Client, open_realtime
+    except ImportError:  # before the public re-exports land
+        from trio_realtime._client import Client
+        from trio_realtime._connection import open_realtime
+
+    client = Client(api_key=API_KEY, base_url=f"http://127.0.0.1:{port}/v1")
+    times, ids = rec.times, rec.ids
+    async with open_realtime(client, model, allow_insecure_transport=True) as conn:
+        await conn.receive()
+        ready()
+        while True:
+            event = await conn.receive()
+            t = perf_counter_ns()
+            eid = _event_id(event)
+            if eid == DONE_ID:
+                break
+            times.append(t)
+            ids.append(eid)
+
+
+def _floor_session(buffer: int) -> Callable[..., Any]:
+    async def session(port: int, model: str, rec: Recorder, ready: Ready) -> None:
+        from trio_websocket import open_websocket_url
+
+        url = f"ws://127.0.0.1:{port}/v1/realtime?model={model}"
+        decode = FLOOR_DECODER.decode
+        times, ids = rec.times, rec.ids
+        async with open_websocket_url(url, receive_buffer_size=buffer) as ws:
+            decode(await ws.get_message())
+            ready()
+            while True:
+                event = decode(await ws.get_message())
+                t = perf_counter_ns()
+                eid = event.event_id
+                if eid == DONE_ID:
+                    break
+                times.append(t)
+                ids.append(eid)
+
+    return session
+
+
+def _sdk_client(port: int) -> Any:
+    from openai import AsyncOpenAI
+
+    return AsyncOpenAI(
+        api_key=API_KEY,
+        base_url=f"http://127.0.0.1:{port}/v1",
+        websocket_base_url=f"ws://127.0.0.1:{port}/v1",
+        max_retries=0,
+    )
+
+
+async def session_sdk(client: Any, model: str, rec: Recorder, ready: Ready) -> None:
+    times, ids = rec.times, rec.ids
+    first = True
+    async with client.realtime.connect(model=model) as conn:
+        async for event in conn:
+            t = perf_counter_ns()
+            if first:
+                first = False
+                ready()
+                continue
+            eid = event.event_id
+            if eid == DONE_ID:
+                break
+            times.append(t)
+            ids.append(eid)
+
+
+TRIO_SESSIONS: dict[str, Callable[..., Any]] = {
+    "trio_realtime": session_trio_realtime,
+    "floor_4k": _floor_session(4096),
+    "floor_64k": _floor_session(65536),
+}
+
+
+# --- K concurrent sessions under one event loop -----------------------------------
+
+
+def rss_bytes() -> int:
+    """Resident set size of this process (``/proc`` on Linux, psutil elsewhere)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    import psutil
+
+    return int(psutil.Process().memory_info().rss)
+
+
+class Run:
+    """Timing marks of one run of K sessions."""
+
+    def __init__(self, k: int, sample_rss: bool) -> None:
+        self.k = k
+        self.n_ready = 0
+        self.sample_rss = sample_rss
+        self.rss_samples: list[int] = []
+        self.cpu_ready = self.cpu_end = 0.0
+        self.wall_ready = self.wall_end = 0.0
+        self.rss_ready = 0
+        self.timed_out = False
+
+    def mark_ready(self) -> None:
+        self.cpu_ready = time.process_time()
+        self.wall_ready = time.perf_counter()
+        if self.sample_rss:
+            gc.collect()
+            self.rss_ready = rss_bytes()
+
+    def mark_end(self) -> None:
+        self.cpu_end = time.process_time()
+        self.wall_end = time.perf_counter()
+
+
+def run_trio(
+    client: str, port: int, models: list[str], rec: Recorder, run: Run, limit_s: float
+) -> None:
+    import trio
+
+    session = TRIO_SESSIONS[client]
+
+    async def main() -> None:
+        all_ready = trio.Event()
+
+        def ready() -> None:
+            run.n_ready += 1
+            if run.n_ready == run.k:
+                run.mark_ready()
+                all_ready.set()
+
+        async def sampler() -> None:
+            await all_ready.wait()
+            while True:
+                await trio.sleep(0.05)
+                run.rss_samples.append(rss_bytes())
+
+        with trio.move_on_after(limit_s) as scope:
+            async with trio.open_nursery() as outer:
+                if run.sample_rss:
+                    outer.start_soon(sampler)
+                async with trio.open_nursery() as nursery:
+                    for model in models:
+                        nursery.start_soon(session, port, model, rec, ready)
+                run.mark_end()
+                outer.cancel_scope.cancel()
+        run.timed_out = scope.cancelled_caught
+        if run.timed_out:
+            run.mark_end()
+
+    trio.run(main)
+
+
+def run_sdk(port: int, models: list[str], rec: Recorder, run: Run, limit_s: float) -> None:
+    import asyncio
+
+    async def main() -> None:
+        client = _sdk_client(port)
+        all_ready = asyncio.Event()
+
+        def ready() -> None:
+            run.n_ready += 1
+            if run.n_ready == run.k:
+                run.mark_ready()
+                all_ready.set()
+
+        async def sampler() -> None:
+            await all_ready.wait()
+            while True:
+                await asyncio.sleep(0.05)
+                run.rss_samples.append(rss_bytes())
+
+        sampling = asyncio.create_task(sampler()) if run.sample_rss else None
+        try:
+            async with asyncio.timeout(limit_s):
+                async with asyncio.TaskGroup() as tg:
+                    for model in models:
+                        tg.create_task(session_sdk(client, model, rec, ready))
+                run.mark_end()
+        except TimeoutError:
+            run.timed_out = True
+            run.mark_end()
+        finally:
+            if sampling is not None:
+                sampling.cancel()
+        await client.close()
+
+    asyncio.run(main())
+
+
+def execute(client: str, port: int, models: list[str], sample_rss: bool, limit_s: float) -> dict:
+    """Run ``len(models)`` concurrent sessions; raw clocks and marks for the parent."""
+    rec = Recorder()
+    run = Run(len(models), sample_rss)
+    if client == "sdk":
+        run_sdk(port, models, rec, run, limit_s)
+    else:
+        run_trio(client, port, models, rec, run, limit_s)
+    stamps = [int(eid[3:]) for eid in rec.ids]
+    return {
+        "client": client,
+        "k": run.k,
+        "latency_ns": [t - s for t, s in zip(rec.times, stamps, strict=True)],
+        "stamp_ns": stamps,
+        "recv_ns": rec.times,
+        "cpu_s": run.cpu_end - run.cpu_ready,
+        "wall_s": run.wall_end - run.wall_ready,
+        "rss_ready": run.rss_ready,
+        "rss_samples": run.rss_samples,
+        "timed_out": run.timed_out,
+    }
+
+
+def warm_imports(client: str) -> None:
+    """Import what each client needs before any clock starts."""
+    if client == "sdk":
+        import openai.resources.realtime.realtime  # noqa: F401
+        import openai.types.realtime  # noqa: F401
+        import websockets.asyncio.client  # noqa: F401
+    else:
+        import trio  # noqa: F401
+        import trio_websocket  # noqa: F401
+
+        if client == "trio_realtime":
+            import trio_realtime  # noqa: F401
+
+
+def main() -> None:
+    job = json.loads(open(sys.argv[1]).read() if len(sys.argv) > 1 else sys.stdin.read())
+    if job.get("cpu") is not None and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {job["cpu"]})
+    client, port = job["client"], job["port"]
+    warm_imports(client)
+    if job.get("warm_model"):
+        # One throwaway session first: lazy imports, first-use caches, the codec.
+        execute(client, port, [job["warm_model"]], False, 30)
+    base_rss = 0
+    if job.get("sample_rss"):
+        gc.collect()
+        base_rss = rss_bytes()
+    result = execute(client, port, job["models"], bool(job.get("sample_rss")), job["limit_s"])
+    result["rss_base"] = base_rss
+    json.dump(result, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""Shared plumbing: the server process, client subprocesses, percentiles, pinning."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+SEED = 20251126
+#: The client gets core 0, the server core 1 (when the machine has two).
+CLIENT_CPU = 0
+SERVER_CPU = 1
+
+
+def cpus() -> set[int]:
+    if hasattr(os, "sched_getaffinity"):
+        return set(os.sched_getaffinity(0))
+    return set(range(os.cpu_count() or 1))
+
+
+def pin(cpu: int | None) -> int | None:
+    """The core to pin to, or None when the machine cannot honour it."""
+    return cpu if cpu is not None and cpu in cpus() and len(cpus()) > 1 else None
+
+
+@contextlib.contextmanager
+def server() -> Iterator[int]:
+    """Run the benchmark server in its own process; yields its port."""
+    cmd = [sys.executable, str(HERE / "_server.py")]
+    core = pin(SERVER_CPU)
+    if core is not None:
+        cmd += ["--cpu", str(core)]
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if not line.startswith("PORT "):
+            raise RuntimeError(f"benchmark server failed to start: {line!r}")
+        yield int(line.split()[1])
+    finally:
+        assert proc.stdin is not None
+        proc.stdin.close()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def run_client(job: dict[str, Any], timeout: float) -> dict[str, Any]:
+    """Run one client job (see ``_clients.py``) in a fresh, pinned subprocess."""
+    job = {"cpu": pin(CLIENT_CPU), **job}
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(job, f)
+    try:
+        out = subprocess.run(
+            [sys.executable, str(HERE / "_clients.py"), f.name],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    finally:
+        os.unlink(f.name)
+    if out.returncode != 0:
+        tail = "\n".join(out.stderr.strip().splitlines()[-8:])
+        raise RuntimeError(f"client {job['client']} failed:\n{tail}")
+    return json.loads(out.stdout)
+
+
+def percentile(sorted_values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile of an already sorted sequence (q in 0..100)."""
+    if not sorted_values:
+        return float("nan")
+    rank = max(0, min(len(sorted_values) - 1, round(q / 100 * len(sorted_values) + 0.5) - 1))
+    return sorted_values[rank]
+
+
+def latency_summary(latency_ns: Sequence[int], points: int = 200) -> dict[str, Any]:
+    """p50/p90/p99/max in microseconds, plus a down-sampled CDF for the figure."""
+    values = sorted(latency_ns)
+    us = [v / 1000 for v in values]
+    cdf = [percentile(us, 100 * (i + 0.5) / points) for i in range(points)] if us else []
+    return {
+        "n": len(us),
+        "p50_us": percentile(us, 50),
+        "p90_us": percentile(us, 90),
+        "p99_us": percentile(us, 99),
+        "max_us": us[-1] if us else float("nan"),
+        "cdf_us": cdf,
+    }
+
+
+def ratio(a: float, b: float) -> float:
+    return a / b if b else float("nan")
+
+
+def fmt(x: float, digits: int = 1) -> str:
+    if x != x:  # NaN
+        return "-"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    return f"{x:.{digits}f}"
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A plain fixed-width table (no dependency)."""
+    cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = []
+    for n, row in enumerate(cells):
+        lines.append("  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))))
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)

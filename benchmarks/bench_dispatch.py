@@ -1,0 +1,102 @@
+"""Delta-dispatch latency and throughput over loopback, side by side.
+
+The server (its own process, its own core) stamps every delta with its
+``perf_counter_ns`` at send; each client (a fresh process on the other core)
+reads its clock when ``receive`` hands over the decoded event. Latency is the
+difference (CLOCK_MONOTONIC is shared by all processes on Linux).
+
+Modes: ``paced_text`` (a text delta every 1 ms), ``paced_audio`` (a 20 ms audio
+delta every 20 ms), ``burst_text`` and ``burst_audio`` (100 ms audio deltas),
+the last two as fast as the socket takes them, reported as events per second
+at the consumer. Clients: see ``_clients.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from _clients import CLIENTS
+from _common import SEED, fmt, latency_summary, ratio, run_client, server, table
+
+#: mode -> (server scenario with {n}, events in a full run, in a quick run)
+MODES: dict[str, tuple[str, int, int]] = {
+    "paced_text": ("bench.paced.text.{n}.1000", 4000, 300),
+    "paced_audio": ("bench.paced.audio20.{n}.20000", 250, 25),
+    "burst_text": ("bench.burst.text.{n}", 40000, 2000),
+    "burst_audio": ("bench.burst.audio100.{n}", 8000, 300),
+}
+WARM_MODEL = "bench.burst.text.500"
+#: Deltas dropped from the front of every run: connection warm-up, not steady state.
+SKIP = 20
+
+
+def _one(client: str, port: int, model: str, n: int) -> dict[str, Any]:
+    raw = run_client(
+        {"client": client, "port": port, "models": [model], "warm_model": WARM_MODEL,
+         "limit_s": 120},
+        timeout=180,
+    )
+    lat = raw["latency_ns"][SKIP:]
+    recv = raw["recv_ns"][SKIP:]
+    out = latency_summary(lat)
+    span = (recv[-1] - recv[0]) / 1e9 if len(recv) > 1 else 0.0
+    out["events_per_s"] = (len(recv) - 1) / span if span else float("nan")
+    out["received"] = len(raw["latency_ns"])
+    out["expected"] = n
+    return out
+
+
+def run(quick: bool = False, clients: tuple[str, ...] = CLIENTS) -> dict[str, Any]:
+    """Every mode x every client against one server; results keyed mode -> client."""
+    results: dict[str, Any] = {"seed": SEED, "quick": quick, "modes": {}}
+    with server() as port:
+        for mode, (scenario, full_n, quick_n) in MODES.items():
+            n = quick_n if quick else full_n
+            per_client: dict[str, Any] = {}
+            for client in clients:
+                try:
+                    per_client[client] = _one(client, port, scenario.format(n=n), n)
+                except RuntimeError as exc:
+                    per_client[client] = {"error": str(exc)}
+            results["modes"][mode] = per_client
+    return results
+
+
+def report(results: dict[str, Any]) -> str:
+    rows = []
+    for mode, per_client in results["modes"].items():
+        sdk = per_client.get("sdk", {})
+        for client, r in per_client.items():
+            if "error" in r:
+                rows.append([mode, client, "error", "", "", "", "", ""])
+                continue
+            key = "events_per_s" if mode.startswith("burst") else "p50_us"
+            rows.append([
+                mode, client, fmt(r["p50_us"]), fmt(r["p90_us"]), fmt(r["p99_us"]),
+                fmt(r["events_per_s"], 0), fmt(ratio(r["p99_us"], sdk.get("p99_us", 0)), 2),
+                fmt(ratio(r[key], sdk.get(key, 0)), 2),
+            ])
+    return table(
+        ["mode", "client", "p50 us", "p90 us", "p99 us", "events/s", "p99/sdk",
+         "p50|ev/s vs sdk"],
+        rows,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a smoke run, seconds not minutes")
+    parser.add_argument("--clients", default=",".join(CLIENTS), help="comma-separated subset")
+    parser.add_argument("--json", help="write the results here")
+    args = parser.parse_args()
+    results = run(args.quick, tuple(args.clients.split(",")))
+    print(report(results))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
