@@ -1,0 +1,248 @@
+"""Round trips for every event type, with examples built from the `openai` package.
+
+Server events: ``decode -> to_builtins`` gives back the input, and what we
+encode (as the fake server does) validates with the SDK's own models. Client
+events: ``decode -> encode`` gives back the input byte for byte in meaning
+(absent stays absent, ``null`` stays ``null``), and the SDK's models accept what
+we send without unknown keys. Base64 fields are compared as the bytes they hold.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable
+from typing import Any
+
+import _sdk_examples as examples
+import _sdk_schema as schema
+import msgspec
+import pydantic
+import pytest
+
+import trio_realtime.events as ev
+
+openai = pytest.importorskip("openai")
+
+pytestmark = pytest.mark.schema
+
+SERVER_FAMILIES = ("server", "translation server")
+CLIENT_FAMILIES = ("client", "translation client")
+
+# Function names per family and direction; the first that exists is used.
+_FUNCS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("server", "decode"): ("decode_server_event",),
+    ("server", "encode"): ("encode_server_event",),
+    ("client", "decode"): ("decode_client_event",),
+    ("client", "encode"): ("encode_client_event",),
+    ("translation server", "decode"): ("decode_translation_server_event",),
+    ("translation server", "encode"): ("encode_translation_server_event",),
+    ("translation client", "decode"): ("decode_translation_client_event",),
+    ("translation client", "encode"): ("encode_translation_client_event",),
+}
+
+
+def _func(family: str, direction: str) -> Callable[..., Any]:
+    for name in _FUNCS[family, direction]:
+        found = getattr(ev, name, None)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+    pytest.fail(f"trio_realtime.events has none of {_FUNCS[family, direction]}", pytrace=False)
+
+
+def _our_class(family: str, tag: str) -> type[msgspec.Struct]:
+    ours = schema.our_events(family)
+    if ours is None or tag not in ours:
+        pytest.fail(f"no {family} Struct with tag {tag!r}", pytrace=False)
+    return ours[tag]
+
+
+def _cases(families: tuple[str, ...], modes: tuple[str, ...]) -> list[Any]:
+    cases: list[Any] = []
+    for family in families:
+        if family in CLIENT_FAMILIES:
+            sources = examples.client_params(family)
+        else:
+            sources = schema.sdk_events(family)
+        for tag, cls in sources.items():
+            for mode in modes:
+                for i, example in enumerate(examples.examples(cls, mode)):
+                    ident = f"{family.replace(' ', '-')}:{tag}:{mode}{i}"
+                    cases.append(pytest.param(family, tag, example, id=ident))
+    return cases
+
+
+SERVER_CASES = _cases(SERVER_FAMILIES, ("minimal", "full"))
+CLIENT_CASES = _cases(CLIENT_FAMILIES, examples.MODES)
+
+
+def test_every_event_has_examples() -> None:
+    # Guards the generator: every SDK event of every family has a minimal and a
+    # full example (an empty walk would make the round trips vacuous).
+    ids = {p.id.rsplit(":", 1)[0] for p in SERVER_CASES + CLIENT_CASES}
+    modes = {p.id for p in SERVER_CASES + CLIENT_CASES}
+    for family, count in schema.EXPECTED_COUNTS.items():
+        prefix = family.replace(" ", "-") + ":"
+        tags = [i for i in ids if i.startswith(prefix)]
+        assert len(tags) >= count, family
+        for tag in tags:
+            assert f"{tag}:minimal0" in modes
+            assert f"{tag}:full0" in modes
+
+
+# --- comparing JSON values ----------------------------------------------------
+
+
+def _drop_none(value: Any) -> Any:
+    """Server events: an optional field sent as ``null`` means the same as absent."""
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_none(v) for v in value]
+    return value
+
+
+def _b64(text: str) -> bytes | None:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _diff(got: Any, want: Any, path: str = "$") -> list[str]:
+    """Readable differences between two JSON values; base64 strings as bytes."""
+    if isinstance(want, dict) and isinstance(got, dict):
+        out: list[str] = []
+        for key in sorted(set(want) | set(got)):
+            if key not in got:
+                out.append(f"{path}.{key}: missing (want {want[key]!r})")
+            elif key not in want:
+                out.append(f"{path}.{key}: unexpected {got[key]!r}")
+            else:
+                out.extend(_diff(got[key], want[key], f"{path}.{key}"))
+        return out
+    if isinstance(want, list) and isinstance(got, list):
+        if len(want) != len(got):
+            return [f"{path}: {len(got)} items, want {len(want)}"]
+        return [
+            d
+            for i, (g, w) in enumerate(zip(got, want, strict=True))
+            for d in _diff(g, w, f"{path}[{i}]")
+        ]
+    if isinstance(want, str) and isinstance(got, str) and want != got:
+        a, b = _b64(got), _b64(want)
+        if a is not None and a == b:
+            return []
+    if type(got) is not type(want) and not (
+        isinstance(got, int | float) and isinstance(want, int | float) and not isinstance(got, bool)
+    ):
+        return [f"{path}: got {got!r} ({type(got).__name__}), want {want!r}"]
+    if got != want:
+        return [f"{path}: got {got!r}, want {want!r}"]
+    return []
+
+
+def _assert_same(got: Any, want: Any, what: str) -> None:
+    problems = _diff(got, want)
+    if problems:
+        pytest.fail(f"{what} differs:\n" + "\n".join(problems), pytrace=False)
+
+
+def _sdk_extras(value: Any, path: str = "$") -> list[str]:
+    """Keys the SDK's models accepted only as unknown extras (a misspelt field)."""
+    out: list[str] = []
+    if isinstance(value, pydantic.BaseModel):
+        for key in value.model_extra or {}:
+            out.append(f"{path}.{key}")
+        for name in type(value).model_fields:
+            out.extend(_sdk_extras(getattr(value, name), f"{path}.{name}"))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            out.extend(_sdk_extras(item, f"{path}[{i}]"))
+    return out
+
+
+_ADAPTERS: dict[str, pydantic.TypeAdapter[Any]] = {}
+
+
+def _sdk_validate(family: str, tag: str, data: bytes) -> pydantic.BaseModel:
+    """Validate our bytes with the SDK's union; check the member and unknown keys."""
+    adapter = _ADAPTERS.get(family)
+    if adapter is None:
+        adapter = _ADAPTERS[family] = pydantic.TypeAdapter(schema.sdk_union(family))
+    try:
+        model = adapter.validate_json(data)
+    except pydantic.ValidationError as exc:
+        # Only the errors for the member with our tag; the others just say "wrong type".
+        lines = [e for e in exc.errors() if tag in str(e["loc"][:1]) or len(exc.errors()) == 1]
+        detail = "\n".join(f"  {e['loc']}: {e['msg']}" for e in (lines or exc.errors())[:20])
+        pytest.fail(f"the SDK rejects our {tag!r} bytes {data[:300]!r}:\n{detail}", pytrace=False)
+    assert type(model) is schema.sdk_events(family)[tag]
+    extras = _sdk_extras(model)
+    assert not extras, f"keys the SDK does not know in our {tag!r}: {extras}"
+    return model
+
+
+# --- the round trips ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("family", "tag", "example"), SERVER_CASES)
+def test_server_event_round_trip(family: str, tag: str, example: dict[str, Any]) -> None:
+    raw = json.dumps(example).encode()
+    event = _func(family, "decode")(raw)
+    assert type(event) is _our_class(family, tag)
+    _assert_same(_drop_none(msgspec.to_builtins(event)), _drop_none(example), "to_builtins")
+
+
+@pytest.mark.parametrize(("family", "tag", "example"), SERVER_CASES)
+def test_server_event_we_encode_validates_with_sdk(
+    family: str, tag: str, example: dict[str, Any]
+) -> None:
+    # What the fake server sends must be accepted by the SDK's own client.
+    event = _func(family, "decode")(json.dumps(example).encode())
+    assert type(event) is _our_class(family, tag)
+    data = _func(family, "encode")(event)
+    assert isinstance(data, bytes)
+    _sdk_validate(family, tag, data)
+    _assert_same(_drop_none(json.loads(data)), _drop_none(example), "re-encoded frame")
+
+
+@pytest.mark.parametrize(("family", "tag", "example"), CLIENT_CASES)
+def test_client_event_round_trip(family: str, tag: str, example: dict[str, Any]) -> None:
+    # No null-dropping here: for client events absent and null mean different
+    # things (keep the current value versus turn it off).
+    cls = _our_class(family, tag)
+    raw = json.dumps(example).encode()
+    event = _func(family, "decode")(raw)
+    assert type(event) is cls
+    data = _func(family, "encode")(event)
+    assert isinstance(data, bytes)
+    _assert_same(json.loads(data), example, "encode(decode(frame))")
+    _sdk_validate(family, tag, data)
+
+
+# --- audio is bytes -----------------------------------------------------------
+
+PCM = bytes(range(256)) * 9 + b"\x00\xff\x7f"
+
+AUDIO_FIELDS = [
+    ("server", "response.output_audio.delta", "delta"),
+    ("client", "input_audio_buffer.append", "audio"),
+    ("translation server", "session.output_audio.delta", "delta"),
+    ("translation client", "session.input_audio_buffer.append", "audio"),
+]
+
+
+@pytest.mark.parametrize(("family", "tag", "name"), AUDIO_FIELDS)
+def test_audio_field_is_exact_bytes(family: str, tag: str, name: str) -> None:
+    if family in CLIENT_FAMILIES:
+        source = examples.client_params(family)[tag]
+    else:
+        source = schema.sdk_events(family)[tag]
+    example = examples.examples(source, "minimal")[0]
+    example[name] = base64.b64encode(PCM).decode()
+    event = _func(family, "decode")(json.dumps(example).encode())
+    assert getattr(event, name) == PCM
+    encoder = _func(family, "encode")
+    assert json.loads(encoder(event))[name] == base64.b64encode(PCM).decode()
