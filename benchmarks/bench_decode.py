@@ -1,0 +1,170 @@
+"""Decode cost per event kind: this library vs the `openai` SDK vs json.loads vs msgspec.
+
+For each frame (the exact bytes the dispatch benchmark streams):
+
+- ``trio_realtime``: ``trio_realtime.events.decode_server_event(frame)``, the
+  public entry point (one tagged-union msgspec decode of every server event).
+- ``sdk``: what the SDK's ``AsyncRealtimeConnection.parse_event`` does,
+  ``construct_type_unchecked(value=json.loads(frame), type_=RealtimeServerEvent)``.
+- ``json_loads``: bare ``json.loads(frame)`` (the SDK's first step alone).
+- ``msgspec_floor``: one ``msgspec.json.Decoder`` for a single Struct with just
+  that event's fields, no union, no wrapper (audio typed ``bytes``, so base64 is
+  decoded too). For the two nested events (``session.created``, the large
+  ``response.done``) the floor is the library's own class for that one type,
+  so the comparison isolates the union and the wrapper.
+
+Timing is timeit-style: loops sized to ~20 ms per repeat, the best of many
+repeats, in ns per event; the process is pinned to one core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import timeit
+from collections.abc import Callable
+from typing import Any
+
+import _payloads
+import msgspec
+from _common import CLIENT_CPU, SEED, fmt, pin, ratio, table
+
+METHODS = ("trio_realtime", "sdk", "json_loads", "msgspec_floor", "union_only")
+
+
+class _Delta(msgspec.Struct, tag_field="type"):
+    event_id: str
+    response_id: str
+    item_id: str
+    output_index: int
+
+
+class _TextDelta(_Delta, tag="response.output_text.delta"):
+    content_index: int
+    delta: str
+
+
+class _TranscriptDelta(_Delta, tag="response.output_audio_transcript.delta"):
+    content_index: int
+    delta: str
+
+
+class _AudioDelta(_Delta, tag="response.output_audio.delta"):
+    content_index: int
+    delta: bytes
+
+
+class _ArgsDelta(_Delta, tag="response.function_call_arguments.delta"):
+    call_id: str
+    delta: str
+
+
+_FLOOR: dict[str, type[msgspec.Struct]] = {
+    "text_delta": _TextDelta,
+    "audio_delta_20ms": _AudioDelta,
+    "audio_delta_100ms": _AudioDelta,
+    "transcript_delta": _TranscriptDelta,
+    "function_args_delta": _ArgsDelta,
+}
+
+
+def decoders(case: str, frame: bytes) -> dict[str, Callable[[bytes], Any]]:
+    """The four decode functions for one frame, each checked to accept it."""
+    from openai._models import construct_type_unchecked
+    from openai.types.realtime import RealtimeServerEvent
+    from trio_realtime.events import UnknownEvent, decode_server_event
+
+    def sdk(data: bytes) -> Any:
+        return construct_type_unchecked(value=json.loads(data), type_=RealtimeServerEvent)
+
+    ours = decode_server_event(frame)
+    floor_type = _FLOOR.get(case)
+    if floor_type is None:
+        # Nested events: the library's own Struct for this one type, no union.
+        floor_type = type(ours) if not isinstance(ours, UnknownEvent) else None
+    floor = (
+        msgspec.json.Decoder(floor_type).decode
+        if floor_type is not None
+        else msgspec.json.Decoder().decode
+    )
+    from trio_realtime.events import CLIENT_CODEC
+
+    fns = {
+        "trio_realtime": decode_server_event,
+        "sdk": sdk,
+        "json_loads": json.loads,
+        "msgspec_floor": floor,
+        # Diagnostic: the library's union decoder alone, without its Python
+        # wrappers, to split our overhead over the floor into union vs calls.
+        "union_only": CLIENT_CODEC._decoder.decode,  # pyright: ignore[reportPrivateUsage]
+    }
+    for name, fn in fns.items():
+        if fn(frame) is None:  # pragma: no cover - every decoder returns an object
+            raise AssertionError(name)
+    return fns
+
+
+def time_ns(fn: Callable[[bytes], Any], frame: bytes, repeats: int, target_s: float) -> float:
+    """Best-of-``repeats`` ns per call, each repeat ~``target_s`` long."""
+    timer = timeit.Timer(lambda: fn(frame))
+    probe = max(timer.repeat(repeat=3, number=20)[1:]) / 20
+    number = max(1, int(target_s / max(probe, 1e-9)))
+    return min(timer.repeat(repeat=repeats, number=number)) / number * 1e9
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    core = pin(CLIENT_CPU)
+    saved = os.sched_getaffinity(0) if core is not None else None
+    if core is not None:
+        os.sched_setaffinity(0, {core})
+    try:
+        repeats, target = (3, 0.004) if quick else (25, 0.02)
+        out: dict[str, Any] = {"seed": SEED, "quick": quick, "repeats": repeats, "cases": {}}
+        from trio_realtime.events import UnknownEvent, decode_server_event
+
+        for case, frame in _payloads.decode_cases().items():
+            fns = decoders(case, frame)
+            row: dict[str, Any] = {"bytes": len(frame)}
+            row["trio_realtime_type"] = type(decode_server_event(frame)).__name__
+            row["modelled"] = not isinstance(decode_server_event(frame), UnknownEvent)
+            for name, fn in fns.items():
+                row[f"{name}_ns"] = time_ns(fn, frame, repeats, target)
+            row["sdk_over_ours"] = ratio(row["sdk_ns"], row["trio_realtime_ns"])
+            row["ours_over_floor"] = ratio(row["trio_realtime_ns"], row["msgspec_floor_ns"])
+            out["cases"][case] = row
+        return out
+    finally:
+        if saved is not None:
+            os.sched_setaffinity(0, saved)
+
+
+def report(results: dict[str, Any]) -> str:
+    rows = []
+    for case, r in results["cases"].items():
+        rows.append([
+            case, r["bytes"], fmt(r["trio_realtime_ns"]), fmt(r["sdk_ns"]),
+            fmt(r["json_loads_ns"]), fmt(r["msgspec_floor_ns"]), fmt(r["sdk_over_ours"]),
+            fmt(r["ours_over_floor"], 2), fmt(r["union_only_ns"]),
+        ])
+    return table(
+        ["event", "bytes", "ours ns", "sdk ns", "json.loads ns", "floor ns", "sdk/ours",
+         "ours/floor", "union-only ns"],
+        rows,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--json", help="write the results here")
+    args = parser.parse_args()
+    results = run(args.quick)
+    print(report(results))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
