@@ -13,7 +13,36 @@ import msgspec
 
 from .._errors import EventDecodeError
 
-__all__ = ["ClientEvent", "InvalidEvent", "ServerEvent", "UnknownEvent"]
+__all__ = [
+    "ClientEvent",
+    "InvalidEvent",
+    "Model",
+    "ServerEvent",
+    "TaggedModel",
+    "TranslationClientEvent",
+    "TranslationServerEvent",
+    "UnknownEvent",
+]
+
+
+class Model(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """A nested object (session, item, usage...) that has no ``type`` tag of its own.
+
+    Optional fields default to ``UNSET`` (never written) or ``None`` (written as
+    nothing either, thanks to ``omit_defaults``), so encoding sends only what was set.
+    """
+
+
+class TaggedModel(msgspec.Struct, tag_field="type", kw_only=True, omit_defaults=True):
+    """A nested object that the API tells apart by its ``type`` key.
+
+    Subclasses name their tag; msgspec then decodes a union of them in one C pass.
+    """
+
+    @property
+    def type(self) -> str:
+        """The wire ``type`` string, e.g. ``"server_vad"``."""
+        return self.__struct_config__.tag  # type: ignore[return-value]
 
 
 class ClientEvent(msgspec.Struct, tag_field="type", kw_only=True, omit_defaults=True):
@@ -31,6 +60,27 @@ class ServerEvent(msgspec.Struct, tag_field="type", kw_only=True, omit_defaults=
     @property
     def type(self) -> str:
         """The wire ``type`` string, e.g. ``"response.output_text.delta"``."""
+        return self.__struct_config__.tag  # type: ignore[return-value]
+
+
+# The translation endpoint (/realtime/translations) reuses tags such as
+# "session.created" with different payloads, so its events get bases of their own
+# and a codec of their own; they never join the realtime unions.
+class TranslationClientEvent(msgspec.Struct, tag_field="type", kw_only=True, omit_defaults=True):
+    """An event a client sends on a translation session."""
+
+    @property
+    def type(self) -> str:
+        """The wire ``type`` string, e.g. ``"session.input_audio_buffer.append"``."""
+        return self.__struct_config__.tag  # type: ignore[return-value]
+
+
+class TranslationServerEvent(msgspec.Struct, tag_field="type", kw_only=True, omit_defaults=True):
+    """An event the server sends on a translation session."""
+
+    @property
+    def type(self) -> str:
+        """The wire ``type`` string, e.g. ``"session.output_audio.delta"``."""
         return self.__struct_config__.tag  # type: ignore[return-value]
 
 

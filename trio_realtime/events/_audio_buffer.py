@@ -1,0 +1,129 @@
+"""The input and output audio buffers: appending, committing, clearing, VAD events.
+
+``input_audio_buffer.append`` carries ``bytes``; msgspec writes the base64.
+"""
+
+from __future__ import annotations
+
+from msgspec import UNSET, UnsetType
+
+from .._errors import EventEncodeError
+from ._base import ClientEvent, ServerEvent
+
+__all__ = [
+    "InputAudioBufferAppend",
+    "InputAudioBufferClear",
+    "InputAudioBufferCleared",
+    "InputAudioBufferCommit",
+    "InputAudioBufferCommitted",
+    "InputAudioBufferDtmfEventReceived",
+    "InputAudioBufferSpeechStarted",
+    "InputAudioBufferSpeechStopped",
+    "InputAudioBufferTimeoutTriggered",
+    "OutputAudioBufferClear",
+    "OutputAudioBufferCleared",
+    "OutputAudioBufferStarted",
+    "OutputAudioBufferStopped",
+]
+
+
+# -- client events ------------------------------------------------------------
+
+
+class InputAudioBufferAppend(ClientEvent, tag="input_audio_buffer.append", kw_only=True):
+    """Append audio (raw bytes in the session's input format) to the input buffer."""
+
+    audio: bytes
+    event_id: str | UnsetType = UNSET
+
+    @classmethod
+    def pcm16(cls, pcm: bytes | bytearray | memoryview) -> InputAudioBufferAppend:
+        """Append 16-bit PCM from any buffer (bytes, ``array('h')``, an int16 array...).
+
+        Raises `EventEncodeError` for an odd number of bytes: half a sample would
+        shift every later sample in the server's buffer.
+        """
+        data = bytes(memoryview(pcm).cast("B"))
+        if len(data) % 2:
+            raise EventEncodeError(f"PCM16 audio must be whole samples, got {len(data)} bytes")
+        return cls(audio=data)
+
+
+class InputAudioBufferCommit(ClientEvent, tag="input_audio_buffer.commit", kw_only=True):
+    """Commit the input buffer as a user message (needed when VAD is off)."""
+
+    event_id: str | UnsetType = UNSET
+
+
+class InputAudioBufferClear(ClientEvent, tag="input_audio_buffer.clear", kw_only=True):
+    """Drop the uncommitted input audio."""
+
+    event_id: str | UnsetType = UNSET
+
+
+class OutputAudioBufferClear(ClientEvent, tag="output_audio_buffer.clear", kw_only=True):
+    """Cut off the audio being played (WebRTC/SIP sessions)."""
+
+    event_id: str | UnsetType = UNSET
+
+
+# -- server events ------------------------------------------------------------
+
+
+class InputAudioBufferCommitted(ServerEvent, tag="input_audio_buffer.committed", kw_only=True):
+    event_id: str
+    item_id: str
+    previous_item_id: str | None = None
+
+
+class InputAudioBufferCleared(ServerEvent, tag="input_audio_buffer.cleared", kw_only=True):
+    event_id: str
+
+
+class InputAudioBufferSpeechStarted(
+    ServerEvent, tag="input_audio_buffer.speech_started", kw_only=True
+):
+    event_id: str
+    item_id: str
+    audio_start_ms: int
+
+
+class InputAudioBufferSpeechStopped(
+    ServerEvent, tag="input_audio_buffer.speech_stopped", kw_only=True
+):
+    event_id: str
+    item_id: str
+    audio_end_ms: int
+
+
+class InputAudioBufferTimeoutTriggered(
+    ServerEvent, tag="input_audio_buffer.timeout_triggered", kw_only=True
+):
+    event_id: str
+    item_id: str
+    audio_start_ms: int
+    audio_end_ms: int
+
+
+class InputAudioBufferDtmfEventReceived(
+    ServerEvent, tag="input_audio_buffer.dtmf_event_received", kw_only=True
+):
+    """A keypad tone on a SIP call; ``event`` is the key, ``received_at`` a Unix time."""
+
+    event: str
+    received_at: int
+
+
+class OutputAudioBufferStarted(ServerEvent, tag="output_audio_buffer.started", kw_only=True):
+    event_id: str
+    response_id: str
+
+
+class OutputAudioBufferStopped(ServerEvent, tag="output_audio_buffer.stopped", kw_only=True):
+    event_id: str
+    response_id: str
+
+
+class OutputAudioBufferCleared(ServerEvent, tag="output_audio_buffer.cleared", kw_only=True):
+    event_id: str
+    response_id: str
