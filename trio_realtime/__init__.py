@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from . import events as events
+from ._client import Client as Client
+from ._connection import ConnectionStatistics as ConnectionStatistics
+from ._connection import EventReceiveChannel as EventReceiveChannel
+from ._connection import RealtimeConnection as RealtimeConnection
+from ._connection import connect_realtime as connect_realtime
+from ._connection import open_realtime as open_realtime
 from ._errors import AuthenticationError as AuthenticationError
 from ._errors import BadRequestError as BadRequestError
 from ._errors import CloseTimeout as CloseTimeout
@@ -31,13 +37,16 @@ __version__ = "0.1.0"
 __all__ = [
     "AuthenticationError",
     "BadRequestError",
+    "Client",
     "CloseTimeout",
     "ConfigurationError",
     "ConnectError",
     "ConnectTimeout",
     "ConnectionClosed",
+    "ConnectionStatistics",
     "EventDecodeError",
     "EventEncodeError",
+    "EventReceiveChannel",
     "HandshakeRejected",
     "HostUnreachableError",
     "InsecureTransportError",
@@ -47,9 +56,12 @@ __all__ = [
     "PermissionDeniedError",
     "ProtocolError",
     "RateLimitError",
+    "RealtimeConnection",
     "RealtimeError",
     "RealtimeTimeout",
     "ServerError",
     "TLSError",
+    "connect_realtime",
     "events",
+    "open_realtime",
 ]

@@ -1,0 +1,97 @@
+"""A scriptable loopback WebSocket peer for connection tests.
+
+Each test supplies the server side of one session as an async function, so it
+can stall, misbehave or hang up at exactly the point it wants to test. (The
+full protocol fake lives in `trio_realtime.testing`; this one speaks no protocol
+at all.)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import trio
+import trio_websocket
+
+import trio_realtime as rt
+
+API_KEY = "sk-test-SECRETSECRETSECRET"
+
+Handler = Callable[[trio_websocket.WebSocketConnection], Awaitable[None]]
+
+
+@dataclass
+class Seen:
+    """What the peer saw of one handshake."""
+
+    path: str
+    headers: dict[str, str]
+
+
+@dataclass
+class Rejection:
+    status: int
+    body: bytes = b""
+    headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+
+
+@dataclass
+class Peer:
+    port: int
+    seen: list[Seen]
+    ended: trio.Event
+    sessions_done: list[trio.Event]
+
+    def client(self, **kwargs: Any) -> rt.Client:
+        return rt.Client(api_key=API_KEY, base_url=f"http://127.0.0.1:{self.port}/v1", **kwargs)
+
+
+def event(type_: str, **fields: Any) -> str:
+    """A server frame as JSON text."""
+    return json.dumps({"type": type_, "event_id": "evt_1", **fields})
+
+
+def text_delta(i: int, delta: str = "x") -> str:
+    return event(
+        "response.output_text.delta",
+        event_id=f"evt_{i}",
+        response_id="resp_1",
+        item_id="item_1",
+        output_index=0,
+        content_index=0,
+        delta=delta,
+    )
+
+
+async def run_peer(
+    handler: Handler,
+    *,
+    reject: Rejection | None = None,
+    task_status: trio.TaskStatus[Peer] = trio.TASK_STATUS_IGNORED,
+) -> None:
+    """Serve on 127.0.0.1:0 until cancelled; report the `Peer` through ``task_status``."""
+    seen: list[Seen] = []
+    done: list[trio.Event] = []
+
+    async def on_request(request: trio_websocket.WebSocketRequest) -> None:
+        headers = {k.decode().lower(): v.decode() for k, v in request.headers}
+        seen.append(Seen(request.path, headers))
+        if reject is not None:
+            await request.reject(reject.status, extra_headers=reject.headers, body=reject.body)
+            return
+        ws = await request.accept()
+        finished = trio.Event()
+        done.append(finished)
+        try:
+            await handler(ws)
+        finally:
+            finished.set()
+
+    async with trio.open_nursery() as nursery:
+        server = await nursery.start(
+            trio_websocket.serve_websocket, on_request, "127.0.0.1", 0, None
+        )
+        task_status.started(Peer(server.port, seen, trio.Event(), done))

@@ -1,0 +1,752 @@
+"""`open_realtime` and `RealtimeConnection`: one Realtime session over trio-websocket.
+
+Shape of the I/O (why it looks like this):
+
+* Receiving costs one channel hop, not two. trio-websocket already runs a reader
+  task that parses frames and queues whole messages on its own bounded memory
+  channel. Our receive channel pulls from that queue and decodes in the
+  consumer's task, so a delta reaches the consumer with a single hop and a
+  single C decode. A second reader task feeding a second memory channel would
+  add ~15 us to every delta and cut burst throughput by a third (measured; see
+  benchmarks/). Backpressure is unchanged: when the consumer stalls, the queue
+  fills, trio-websocket stops reading the socket and TCP pushes back.
+* Sending goes through a real `trio.MemorySendChannel`, so any number of tasks
+  can send (``send_channel.clone()``), and one writer task serialises events to
+  the socket in order. The writer never abandons a frame half-written except
+  under cancellation, and then the socket is closed rather than reused.
+* The connection is a context manager that owns a nursery (`open_realtime`), or
+  runs in a nursery the caller owns (`connect_realtime`), as trio-websocket does.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Generic, TypeVar, cast
+
+import msgspec
+import trio
+import trio_websocket
+
+from ._client import Handshake, prepare_handshake
+from ._errors import (
+    CloseTimeout,
+    ConnectError,
+    ConnectionClosed,
+    ConnectTimeout,
+    EventDecodeError,
+    HostUnreachableError,
+    RealtimeError,
+    TLSError,
+    handshake_error_for_status,
+)
+from .events import CLIENT_CODEC, ClientEvent, InvalidEvent, ServerEvent, UnknownEvent
+from .events._codec import EventCodec
+
+__all__ = [
+    "DEFAULT_CLOSE_TIMEOUT",
+    "DEFAULT_CONNECT_TIMEOUT",
+    "DEFAULT_MAX_MESSAGE_SIZE",
+    "DEFAULT_MESSAGE_QUEUE_SIZE",
+    "DEFAULT_RECEIVE_BUFFER_SIZE",
+    "DEFAULT_SEND_BUFFER_SIZE",
+    "ConnectionStatistics",
+    "EventReceiveChannel",
+    "RealtimeConnection",
+    "connect_realtime",
+    "open_realtime",
+]
+
+log = logging.getLogger("trio_realtime")
+
+#: Client events accepted by ``send_channel`` before ``send`` blocks.
+DEFAULT_SEND_BUFFER_SIZE = 64
+#: Received messages trio-websocket may queue before it stops reading the socket.
+#: While the queue is full it also stops answering pings, so a consumer that
+#: stalls longer than the server's ping timeout loses the session.
+DEFAULT_MESSAGE_QUEUE_SIZE = 32
+#: Largest message accepted. The API sends multi-MiB events (a retrieved item
+#: carries its whole audio); trio-websocket's 1 MiB default closes those with 1009.
+DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024
+#: Bytes per socket read. 64 KiB reads halve the per-frame cost of audio deltas
+#: compared with trio-websocket's 4 KiB default.
+DEFAULT_RECEIVE_BUFFER_SIZE = 64 * 1024
+#: Seconds for TCP, TLS and the HTTP upgrade together.
+DEFAULT_CONNECT_TIMEOUT = 20.0
+#: Seconds for flushing queued sends plus the close handshake on exit.
+DEFAULT_CLOSE_TIMEOUT = 5.0
+
+_NORMAL_CLOSURE = 1000
+
+S = TypeVar("S", bound=msgspec.Struct)
+C = TypeVar("C", bound=msgspec.Struct)
+
+
+@dataclass(frozen=True)
+class ConnectionStatistics:
+    """Counters for one connection; cheap to take at any time."""
+
+    events_received: int
+    bytes_received: int
+    events_sent: int
+    bytes_sent: int
+    unknown_events: int
+    invalid_events: int
+    send_buffer_used: int
+    send_buffer_size: int
+
+
+@dataclass(frozen=True)
+class _Dialect(Generic[S, C]):
+    """What differs between the realtime and translation endpoints."""
+
+    path: str
+    codec: EventCodec[S, C]
+    session_of: Callable[[S], object | None]
+
+
+def _realtime_session(event: ServerEvent) -> object | None:
+    # Remember the latest session the server reported (session.created/updated).
+    if event.type in ("session.created", "session.updated"):
+        return cast(object, getattr(event, "session", None))
+    return None
+
+
+_REALTIME: _Dialect[ServerEvent, ClientEvent] = _Dialect(
+    "/realtime", CLIENT_CODEC, _realtime_session
+)
+
+
+class EventReceiveChannel(trio.abc.ReceiveChannel[S]):
+    """The receive side of a connection: decoded server events, in arrival order.
+
+    ``receive`` pulls the next message from trio-websocket's queue and decodes it
+    in the calling task. Several tasks may receive concurrently; each event goes
+    to exactly one of them. At the end of the session ``receive`` raises
+    `trio.EndOfChannel` after a normal close by the server (code 1000),
+    `ConnectionClosed` after any other close or a dropped socket, and
+    `trio.ClosedResourceError` once we closed the connection ourselves; every
+    event that arrived before the close is delivered first.
+    """
+
+    def __init__(self, conn: RealtimeConnection[S, Any]) -> None:
+        self._conn = conn
+
+    async def receive(self) -> S:
+        conn = self._conn
+        try:
+            data = await conn.websocket.get_message()
+        except trio_websocket.ConnectionClosed:
+            raise conn.receive_ended() from None
+        return conn.deliver(data)
+
+    async def aclose(self) -> None:
+        """Closing the receive side closes the whole connection."""
+        await self._conn.aclose()
+
+
+class RealtimeConnection(trio.abc.AsyncResource, Generic[S, C]):
+    """A live Realtime session: send client events, receive server events.
+
+    ``send_channel`` is a `trio.MemorySendChannel` of client events (clone it for
+    more sending tasks); ``receive_channel`` yields decoded server events. `send`,
+    `receive` and ``async for event in conn`` are shortcuts over them. `session`
+    is the latest session object the server reported.
+    """
+
+    def __init__(
+        self,
+        websocket: trio_websocket.WebSocketConnection,
+        stream: trio.abc.Stream,
+        dialect: _Dialect[S, C],
+        *,
+        strict: bool,
+        close_timeout: float,
+        send_buffer_size: int,
+        url: str,
+    ) -> None:
+        self.websocket = websocket
+        self.url = url
+        self._stream = stream
+        self.session: object | None = None
+        self._dialect = dialect
+        self._codec = dialect.codec
+        self._session_of = dialect.session_of
+        self._strict = strict
+        self._close_timeout = close_timeout
+        self._send_buffer_size = send_buffer_size
+        tx, rx = trio.open_memory_channel[C](send_buffer_size)
+        self.send_channel: trio.MemorySendChannel[C] = tx
+        self._send_rx = rx
+        self.receive_channel: EventReceiveChannel[S] = EventReceiveChannel(self)
+        self._writer_scope = trio.CancelScope()
+        self._writer_idle: trio.CancelScope | None = None
+        self._writer_done = trio.Event()
+        self._mid_frame = False
+        self._closing = False
+        self._closed = False
+        self._we_closed = False
+        self._close_error: ConnectionClosed | None = None
+        self._close_reported = False
+        self._unsent: list[C] = []
+        self._events_in = 0
+        self._bytes_in = 0
+        self._events_out = 0
+        self._bytes_out = 0
+        self._unknown = 0
+        self._invalid = 0
+
+    # -- receiving -------------------------------------------------------
+
+    def deliver(self, data: bytes | str) -> S:
+        """Decode one received message and account for it."""
+        self._events_in += 1
+        self._bytes_in += len(data)
+        try:
+            event = self._codec.decode(data)
+        except EventDecodeError as exc:
+            self._invalid += 1
+            log.debug("undecodable frame (%d bytes): %s", len(data), exc)
+            if self._strict:
+                raise
+            return cast(S, InvalidEvent(raw=exc.raw, error=exc, event_type=exc.event_type))
+        if type(event) is UnknownEvent:
+            self._unknown += 1
+        session = self._session_of(event)
+        if session is not None:
+            self.session = session
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("received %s (%d bytes)", cast(Any, event).type, len(data))
+        return event
+
+    def receive_ended(self) -> BaseException:
+        """The exception `receive` raises once the message queue is drained and closed."""
+        if self._closing:
+            return trio.ClosedResourceError("the Realtime connection was closed by this client")
+        reason = self.websocket.closed
+        code = reason.code if reason is not None else 1006
+        if code == _NORMAL_CLOSURE:
+            return trio.EndOfChannel()
+        self._close_reported = True
+        return self._closed_error()
+
+    def _closed_error(self) -> ConnectionClosed:
+        if self._close_error is None:
+            reason = self.websocket.closed
+            code = reason.code if reason is not None else 1006
+            text = reason.reason if reason is not None else None
+            self._close_error = ConnectionClosed(code, text, self._unsent)
+        return self._close_error
+
+    async def receive(self) -> S:
+        """The next server event; see `EventReceiveChannel.receive` for how it ends."""
+        return await self.receive_channel.receive()
+
+    def __aiter__(self) -> EventReceiveChannel[S]:
+        return self.receive_channel
+
+    # -- sending ---------------------------------------------------------
+
+    async def send(self, event: C) -> None:
+        """Queue one client event for the writer; blocks while the send buffer is full.
+
+        Raises `ConnectionClosed` once the session has ended, and
+        `trio.ClosedResourceError` after this client closed it.
+        """
+        self._check_sendable()
+        try:
+            await self.send_channel.send(event)
+        except trio.BrokenResourceError:
+            raise self._send_failure() from None
+
+    def send_nowait(self, event: C) -> None:
+        """Queue one client event or raise `trio.WouldBlock` when the buffer is full."""
+        self._check_sendable()
+        try:
+            self.send_channel.send_nowait(event)
+        except trio.BrokenResourceError:
+            raise self._send_failure() from None
+
+    def _check_sendable(self) -> None:
+        if self._closing:
+            raise trio.ClosedResourceError("the Realtime connection was closed by this client")
+        if self.websocket.closed is not None:
+            raise self._send_failure()
+
+    def _send_failure(self) -> ConnectionClosed:
+        self._close_reported = True
+        return self._closed_error()
+
+    async def _writer(self) -> None:
+        """Move client events from the send channel to the socket, in order."""
+        rx = self._send_rx
+        try:
+            with self._writer_scope:
+                while True:
+                    try:
+                        event = rx.receive_nowait()
+                    except trio.WouldBlock:
+                        if self._closing:
+                            return
+                        received: C | None = None
+                        with trio.CancelScope() as idle:
+                            self._writer_idle = idle
+                            received = await rx.receive()
+                        self._writer_idle = None
+                        if received is None:  # woken by aclose: drain, then stop
+                            continue
+                        event = received
+                    if not await self._transmit(event):
+                        return
+        except trio.EndOfChannel:
+            pass
+        finally:
+            self._drain_unsent()
+            self._writer_done.set()
+
+    async def _transmit(self, event: C) -> bool:
+        data = self._codec.encode(event).decode()
+        self._mid_frame = True
+        try:
+            await self.websocket.send_message(data)
+        except trio_websocket.ConnectionClosed:
+            self._unsent.append(event)
+            return False
+        self._mid_frame = False
+        self._events_out += 1
+        self._bytes_out += len(data)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("sent %s (%d bytes)", cast(Any, event).type, len(data))
+        return True
+
+    def _drain_unsent(self) -> None:
+        # Whatever is still buffered will never be sent: keep it for the error
+        # that reports the close, and make further sends fail loudly.
+        while True:
+            try:
+                self._unsent.append(self._send_rx.receive_nowait())
+            except (trio.WouldBlock, trio.EndOfChannel, trio.ClosedResourceError):
+                break
+        self._send_rx.close()
+
+    # -- closing ---------------------------------------------------------
+
+    async def aclose(self) -> None:
+        """Flush what was already sent, close with code 1000, end the background tasks.
+
+        Idempotent. Bounded by ``close_timeout``; the socket is closed whatever
+        happens. Raises `CloseTimeout` if queued events could not be flushed in time.
+        """
+        await self._close(graceful=True)
+
+    async def _close(self, *, graceful: bool) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        flushed = True
+        try:
+            with trio.move_on_after(self._close_timeout, shield=graceful) as scope:
+                if graceful and self.websocket.closed is None:
+                    self._closing = True
+                    self._we_closed = True
+                    if self._writer_idle is not None:
+                        self._writer_idle.cancel()
+                    await self._writer_done.wait()
+                else:
+                    self._closing = True
+                    self._writer_scope.cancel()
+                if graceful and not self._mid_frame:
+                    await self.websocket.aclose(_NORMAL_CLOSURE)
+            flushed = not scope.cancelled_caught or self._writer_done.is_set()
+        finally:
+            # trio-websocket leaves the socket open when the peer closed first, so
+            # the transport is closed here, whatever happened above.
+            self._closing = True
+            self._writer_scope.cancel()
+            await _abort(self.websocket, self._stream)
+        log.debug("closed %s", self.url)
+        if not flushed:
+            raise CloseTimeout(
+                f"close_timeout ({self._close_timeout}s) ran out while flushing; "
+                f"{len(self._unsent)} client event(s) were not sent"
+            )
+
+    def pending_close_error(self) -> ConnectionClosed | None:
+        """A close the user has not yet been told about, for the context manager to raise."""
+        if self._close_reported:
+            return None
+        if self._unsent:
+            return self._closed_error()
+        reason = self.websocket.closed
+        if self._we_closed or reason is None or reason.code == _NORMAL_CLOSURE:
+            return None
+        return self._closed_error()
+
+    def statistics(self) -> ConnectionStatistics:
+        """A snapshot of this connection's counters."""
+        return ConnectionStatistics(
+            events_received=self._events_in,
+            bytes_received=self._bytes_in,
+            events_sent=self._events_out,
+            bytes_sent=self._bytes_out,
+            unknown_events=self._unknown,
+            invalid_events=self._invalid,
+            send_buffer_used=self.send_channel.statistics().current_buffer_used,
+            send_buffer_size=self._send_buffer_size,
+        )
+
+    def __repr__(self) -> str:
+        return f"<RealtimeConnection {self.url}>"
+
+
+async def _abort(websocket: trio_websocket.WebSocketConnection, stream: trio.abc.Stream) -> None:
+    # trio-websocket's aclose under a cancelled scope marks the connection closed
+    # without sending anything; then the transport itself is closed.
+    with trio.CancelScope() as scope:
+        scope.cancel()
+        await websocket.aclose()
+    await trio.aclose_forcefully(stream)
+
+
+# -- connecting -----------------------------------------------------------
+
+
+class _HandshakeNursery:
+    """Hands trio-websocket's reader task to the real nursery, but catches its failure
+    during the opening handshake (rejected upgrade, peer hung up) so that `connect`
+    raises it as a typed error instead of it tearing down the caller's nursery."""
+
+    def __init__(self, nursery: trio.Nursery) -> None:
+        self._nursery = nursery
+        self.handshaking = True
+        self.failure: BaseException | None = None
+        self.ended = False
+        self.waiter: trio.CancelScope | None = None
+
+    def start_soon(self, fn: Callable[[], Any], *args: object, name: object = None) -> None:
+        self._nursery.start_soon(self._guard, fn, name=name or fn)
+
+    async def _guard(self, fn: Callable[[], Any]) -> None:
+        try:
+            await fn()
+        except Exception as exc:
+            if not self.handshaking:
+                raise
+            self.failure = exc
+        if self.handshaking:
+            self.ended = True
+            if self.waiter is not None:
+                self.waiter.cancel()
+
+
+async def _open_stream(
+    handshake: Handshake, ssl_context: ssl.SSLContext | None
+) -> trio.SocketStream | trio.SSLStream[trio.SocketStream]:
+    try:
+        tcp = await trio.open_tcp_stream(handshake.host, handshake.port)
+    except OSError as exc:
+        raise HostUnreachableError(
+            f"cannot reach {handshake.host}:{handshake.port}: {exc.strerror or exc}"
+        ) from exc
+    if not handshake.use_tls:
+        return tcp
+    context = ssl_context or ssl.create_default_context()
+    stream = trio.SSLStream(tcp, context, server_hostname=handshake.host, https_compatible=True)
+    try:
+        await stream.do_handshake()
+    except trio.BrokenResourceError as exc:
+        await trio.aclose_forcefully(tcp)
+        cause = exc.__cause__ or exc
+        raise TLSError(f"TLS handshake with {handshake.host} failed: {cause}") from cause
+    except BaseException:
+        await trio.aclose_forcefully(tcp)
+        raise
+    return stream
+
+
+def _host_header(handshake: Handshake) -> str:
+    host = f"[{handshake.host}]" if ":" in handshake.host else handshake.host
+    default = 443 if handshake.use_tls else 80
+    return host if handshake.port == default else f"{host}:{handshake.port}"
+
+
+def _rejection(exc: trio_websocket.ConnectionRejected) -> ConnectError:
+    headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in exc.headers]
+    body = exc.body or b""
+    error: Mapping[str, Any] | None = None
+    try:
+        parsed: object = msgspec.json.decode(body) if body else None
+    except msgspec.DecodeError:
+        parsed = None
+    if isinstance(parsed, dict):
+        error = cast(dict[str, Any], parsed)
+    request_id = next((v for k, v in headers if k.lower() == "x-request-id"), None)
+    cls = handshake_error_for_status(exc.status_code)
+    return cls(exc.status_code, body=body, headers=headers, error=error, request_id=request_id)
+
+
+async def _connect(
+    nursery: trio.Nursery,
+    dialect: _Dialect[S, C],
+    client: object,
+    model: str | None,
+    *,
+    call_id: str | None,
+    intent: str | None,
+    extra_query: Mapping[str, str] | None,
+    extra_headers: Mapping[str, str] | None,
+    allow_insecure_transport: bool,
+    ssl_context: ssl.SSLContext | None,
+    strict: bool,
+    send_buffer_size: int,
+    message_queue_size: int,
+    max_message_size: int,
+    receive_buffer_size: int,
+    connect_timeout: float,
+    close_timeout: float,
+) -> RealtimeConnection[S, C]:
+    handshake = await prepare_handshake(
+        client,
+        path=dialect.path,
+        model=model,
+        call_id=call_id,
+        intent=intent,
+        extra_query=extra_query,
+        extra_headers=extra_headers,
+        allow_insecure_transport=allow_insecure_transport,
+    )
+    log.debug("connecting to %s", handshake.url)
+    guard = _HandshakeNursery(nursery)
+    stream: trio.SocketStream | trio.SSLStream[trio.SocketStream] | None = None
+    websocket: trio_websocket.WebSocketConnection | None = None
+    try:
+        with trio.move_on_after(connect_timeout):
+            stream = await _open_stream(handshake, ssl_context)
+            with trio.CancelScope() as waiter:
+                guard.waiter = waiter
+                websocket = await trio_websocket.wrap_client_stream(
+                    cast(trio.Nursery, guard),
+                    stream,
+                    _host_header(handshake),
+                    handshake.resource,
+                    extra_headers=[(k.encode(), v.encode()) for k, v in handshake.headers],
+                    message_queue_size=message_queue_size,
+                    max_message_size=max_message_size,
+                    receive_buffer_size=receive_buffer_size,
+                )
+    finally:
+        # On any failure, closing the stream ends trio-websocket's reader task,
+        # whose errors the guard keeps swallowing while `handshaking` is set.
+        if websocket is None and stream is not None:
+            await trio.aclose_forcefully(stream)
+    if websocket is None:
+        if isinstance(guard.failure, trio_websocket.ConnectionRejected):
+            error: RealtimeError = _rejection(guard.failure)
+        elif guard.ended:
+            error = ConnectError(f"{handshake.url} closed the connection during the handshake")
+        else:
+            error = ConnectTimeout(
+                f"connecting to {handshake.url} took longer than {connect_timeout}s"
+            )
+        raise error from guard.failure
+    guard.handshaking = False
+    assert stream is not None
+    conn = RealtimeConnection(
+        websocket,
+        stream,
+        dialect,
+        strict=strict,
+        close_timeout=close_timeout,
+        send_buffer_size=send_buffer_size,
+        url=handshake.url,
+    )
+    nursery.start_soon(conn._writer)  # pyright: ignore[reportPrivateUsage]
+    log.debug("connected to %s", handshake.url)
+    return conn
+
+
+async def connect_realtime(
+    nursery: trio.Nursery,
+    client: object,
+    model: str | None = None,
+    *,
+    call_id: str | None = None,
+    intent: str | None = None,
+    extra_query: Mapping[str, str] | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+    allow_insecure_transport: bool = False,
+    ssl_context: ssl.SSLContext | None = None,
+    strict: bool = False,
+    send_buffer_size: int = DEFAULT_SEND_BUFFER_SIZE,
+    message_queue_size: int = DEFAULT_MESSAGE_QUEUE_SIZE,
+    max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
+    receive_buffer_size: int = DEFAULT_RECEIVE_BUFFER_SIZE,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+    close_timeout: float = DEFAULT_CLOSE_TIMEOUT,
+) -> RealtimeConnection[ServerEvent, ClientEvent]:
+    """Open a Realtime session whose background tasks run in ``nursery``.
+
+    For callers that own their nursery; the caller must ``await conn.aclose()``.
+    Takes the same arguments as `open_realtime`.
+    """
+    return await _connect(
+        nursery,
+        _REALTIME,
+        client,
+        model,
+        call_id=call_id,
+        intent=intent,
+        extra_query=extra_query,
+        extra_headers=extra_headers,
+        allow_insecure_transport=allow_insecure_transport,
+        ssl_context=ssl_context,
+        strict=strict,
+        send_buffer_size=send_buffer_size,
+        message_queue_size=message_queue_size,
+        max_message_size=max_message_size,
+        receive_buffer_size=receive_buffer_size,
+        connect_timeout=connect_timeout,
+        close_timeout=close_timeout,
+    )
+
+
+class _Session(Generic[S, C]):
+    """The async context manager behind `open_realtime`: a nursery plus a connection."""
+
+    def __init__(self, connect: Callable[[trio.Nursery], Any]) -> None:
+        self._connect = connect
+        self._nursery_cm: Any = None
+        self._nursery: trio.Nursery | None = None
+        self._conn: RealtimeConnection[S, C] | None = None
+
+    async def __aenter__(self) -> RealtimeConnection[S, C]:
+        self._nursery_cm = trio.open_nursery()
+        nursery: trio.Nursery = await self._nursery_cm.__aenter__()
+        self._nursery = nursery
+        try:
+            self._conn = await self._connect(nursery)
+        except BaseException as exc:
+            await self._exit_nursery(exc)
+            raise
+        return self._conn  # pyright: ignore[reportReturnType] # set just above
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool:
+        conn = self._conn
+        assert conn is not None
+        assert self._nursery is not None
+        pending: BaseException | None = None
+        suppressed = False
+        try:
+            # Cancellation already hit our tasks too: close forcefully. A plain
+            # exception from the block still gets a bounded polite close, minus
+            # the flush (the block did not finish its work).
+            if isinstance(exc, trio.Cancelled):
+                await conn._close(graceful=False)  # pyright: ignore[reportPrivateUsage]
+            else:
+                try:
+                    await conn._close(graceful=exc is None)  # pyright: ignore[reportPrivateUsage]
+                except CloseTimeout as close_exc:
+                    if exc is None:
+                        pending = close_exc
+                if exc is None and pending is None:
+                    pending = conn.pending_close_error()
+        finally:
+            self._nursery.cancel_scope.cancel()
+            suppressed = await self._exit_nursery(exc)
+        if pending is not None:
+            raise pending
+        return suppressed
+
+    async def _exit_nursery(self, exc: BaseException | None) -> bool:
+        """Leave the nursery, collapsing trio's exception group to the one real error.
+
+        Returns True when the nursery absorbed ``exc`` (a cancellation of its own).
+        """
+        try:
+            await self._nursery_cm.__aexit__(
+                type(exc) if exc is not None else None,
+                exc,
+                exc.__traceback__ if exc is not None else None,
+            )
+        except BaseExceptionGroup as group:
+            leaves = _leaves(group)
+            real = [e for e in leaves if not isinstance(e, trio.Cancelled)]
+            if exc is not None and all(e is exc or isinstance(e, trio.Cancelled) for e in leaves):
+                raise exc from exc.__cause__
+            if len(real) == 1:
+                raise real[0] from real[0].__cause__
+            if not real and exc is not None:
+                raise exc from exc.__cause__
+            raise
+        return exc is not None
+
+
+def _leaves(group: BaseExceptionGroup[BaseException]) -> list[BaseException]:
+    found: list[BaseException] = []
+    for inner in group.exceptions:
+        if isinstance(inner, BaseExceptionGroup):
+            found.extend(_leaves(cast(BaseExceptionGroup[BaseException], inner)))
+        else:
+            found.append(inner)
+    return found
+
+
+def open_realtime(
+    client: object,
+    model: str | None = None,
+    *,
+    call_id: str | None = None,
+    intent: str | None = None,
+    extra_query: Mapping[str, str] | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+    allow_insecure_transport: bool = False,
+    ssl_context: ssl.SSLContext | None = None,
+    strict: bool = False,
+    send_buffer_size: int = DEFAULT_SEND_BUFFER_SIZE,
+    message_queue_size: int = DEFAULT_MESSAGE_QUEUE_SIZE,
+    max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
+    receive_buffer_size: int = DEFAULT_RECEIVE_BUFFER_SIZE,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+    close_timeout: float = DEFAULT_CLOSE_TIMEOUT,
+) -> _Session[ServerEvent, ClientEvent]:
+    """Open a Realtime session: ``async with open_realtime(client, "gpt-realtime") as conn``.
+
+    ``client`` is a `Client` or any object shaped like the ``openai`` SDK's client.
+    Give ``model`` to start a session, ``call_id`` to join an existing SIP/WebRTC
+    call, ``intent="transcription"`` for a transcription session. With
+    ``strict=True`` a frame that fails to decode raises `EventDecodeError` from
+    ``receive`` instead of arriving as an `InvalidEvent`; either way the session
+    goes on. The buffer and size defaults are the ``DEFAULT_*`` constants of this
+    module. Leaving the block flushes queued sends, closes with code 1000 and
+    ends every background task.
+    """
+
+    async def connect(nursery: trio.Nursery) -> RealtimeConnection[ServerEvent, ClientEvent]:
+        return await connect_realtime(
+            nursery,
+            client,
+            model,
+            call_id=call_id,
+            intent=intent,
+            extra_query=extra_query,
+            extra_headers=extra_headers,
+            allow_insecure_transport=allow_insecure_transport,
+            ssl_context=ssl_context,
+            strict=strict,
+            send_buffer_size=send_buffer_size,
+            message_queue_size=message_queue_size,
+            max_message_size=max_message_size,
+            receive_buffer_size=receive_buffer_size,
+            connect_timeout=connect_timeout,
+            close_timeout=close_timeout,
+        )
+
+    return _Session(connect)
