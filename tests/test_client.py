@@ -177,14 +177,19 @@ def test_translation_path() -> None:
     ["ftp://example.com", "example.com/v1", "https://", "https://example.com:99999/", ""],
 )
 def test_unusable_base_url(base_url: str) -> None:
+    # Caught when the Client is built, and again for duck-typed clients.
     with pytest.raises(ConfigurationError, match="base_url"):
-        prep(Client(api_key=SECRET, base_url=base_url), model="m")
+        Client(api_key=SECRET, base_url=base_url)
+    with pytest.raises(ConfigurationError, match="websocket_base_url"):
+        Client(api_key=SECRET, websocket_base_url=base_url)
+    fake = types.SimpleNamespace(api_key=SECRET, base_url=base_url)
+    with pytest.raises(ConfigurationError, match="base_url"):
+        prep(fake, model="m")
 
 
 def test_credentials_in_url_are_refused_without_echoing_them() -> None:
-    client = Client(api_key=SECRET, base_url="https://user:hunter2@example.com/v1")
     with pytest.raises(ConfigurationError) as info:
-        prep(client, model="m")
+        Client(api_key=SECRET, base_url="https://user:hunter2@example.com/v1")
     assert "hunter2" not in str(info.value)
     assert "user:password@" in str(info.value)
 
@@ -254,21 +259,26 @@ def test_credential_from_headers_only() -> None:
 def test_no_credential_at_all() -> None:
     with pytest.raises(MissingAPIKeyError, match="OPENAI_API_KEY"):
         prep(Client(), model="m")
+    # An SDK-style header set to a non-string removes the credential again.
+    fake = types.SimpleNamespace(
+        api_key=SECRET, base_url="https://example.com", default_headers={"Authorization": None}
+    )
+    with pytest.raises(MissingAPIKeyError):
+        prep(fake, model="m")
 
 
 @pytest.mark.parametrize("char", ["\r", "\n", "\x00", "\x7f"])
 @pytest.mark.parametrize("where", ["default", "extra", "key"])
 def test_control_characters_in_header_values(char: str, where: str) -> None:
     secret = f"{SECRET}{char}X-Injected: 1"
-    if where == "key":
-        client, extra, name = Client(api_key=secret), None, "Authorization"
-    elif where == "default":
-        client = Client(api_key=SECRET, default_headers={"X-Trace": secret})
-        extra, name = None, "X-Trace"
-    else:
-        client, extra, name = Client(api_key=SECRET), {"X-Trace": secret}, "X-Trace"
+    name = "Authorization" if where == "key" else "X-Trace"
     with pytest.raises(InvalidHeaderError) as info:
-        prep(client, model="m", extra_headers=extra)
+        if where == "key":
+            prep(Client(api_key=secret), model="m")
+        elif where == "default":
+            Client(api_key=SECRET, default_headers={"X-Trace": secret})
+        else:
+            prep(Client(api_key=SECRET), model="m", extra_headers={"X-Trace": secret})
     message = str(info.value)
     assert repr(name) in message
     assert SECRET not in message
@@ -280,6 +290,13 @@ def test_control_characters_in_header_values(char: str, where: str) -> None:
 def test_invalid_header_names(name: str) -> None:
     with pytest.raises(InvalidHeaderError, match="header name"):
         prep(Client(api_key=SECRET), model="m", extra_headers={name: "v"})
+    with pytest.raises(InvalidHeaderError, match="header name"):
+        Client(api_key=SECRET, default_headers={name: "v"})
+
+
+def test_default_headers_are_checked_when_the_client_is_built() -> None:
+    with pytest.raises(InvalidHeaderError, match="'X-A'"):
+        Client(api_key=SECRET, default_headers={"X-A": "v\r\nX-B: w"})
 
 
 def test_header_value_whitespace_is_trimmed() -> None:
@@ -741,6 +758,11 @@ def _azure_cases(is_async: bool) -> Iterator[Any]:
         id="deployment-call-id",
     )
     yield pytest.param(
+        {"azure_endpoint": "http://127.0.0.1:8080", "api_key": SECRET},
+        {"model": "gpt-rt"},
+        id="http-endpoint-becomes-wss",
+    )
+    yield pytest.param(
         {"base_url": "https://gw.example.com/openai/deployments/dep", "api_key": SECRET},
         {"model": "gpt-rt"},
         id="base-url",
@@ -813,3 +835,19 @@ def test_sdk_client_headers_describing_the_sdk_are_not_sent() -> None:
     assert headers["user-agent"].startswith("trio-realtime/")
     assert not any(name.startswith("x-stainless") for name in headers)
     assert "content-type" not in headers
+
+
+def test_sdk_auth_without_a_key_is_refused() -> None:
+    # Workload identity and provider auth: the SDK refuses WebSockets for both.
+    for attr in ("workload_identity", "_provider_runtime"):
+        fake = types.SimpleNamespace(
+            api_key="workload-identity-auth",
+            base_url="https://api.openai.com/v1",
+            **{attr: object()},
+        )
+        with pytest.raises(ConfigurationError, match="workload identity"):
+            prep(fake, model="m")
+    empty = openai.OpenAI(api_key="placeholder")
+    empty.api_key = ""
+    with pytest.raises(MissingAPIKeyError):
+        prep(empty, model="m")

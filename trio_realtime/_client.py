@@ -16,7 +16,7 @@ import os
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal, cast
+from typing import Literal, TypeAlias, cast
 
 from ._errors import ConfigurationError, MissingAPIKeyError
 from ._handshake import (
@@ -24,6 +24,8 @@ from ._handshake import (
     Handshake,
     HeaderEdit,
     build_handshake,
+    check_base_url,
+    check_header,
     is_secret_header,
     redact_headers,
 )
@@ -39,7 +41,7 @@ __all__ = [
 
 log = logging.getLogger("trio_realtime")
 
-KeyProvider = Callable[[], "str | Awaitable[str]"]
+KeyProvider: TypeAlias = Callable[[], str | Awaitable[str]]
 """A zero-argument callable returning a key or token, or an awaitable of one.
 
 Called once per handshake, so short-lived credentials (Entra ID tokens,
@@ -101,8 +103,11 @@ class Client:
         object.__setattr__(
             self, "default_query", _frozen_str_map(self.default_query, "default_query")
         )
-        if not isinstance(self.base_url, str):  # pyright: ignore[reportUnnecessaryIsInstance]
-            raise ConfigurationError("base_url must be a string")
+        check_base_url(self.base_url, "base_url")
+        if self.websocket_base_url is not None:
+            check_base_url(self.websocket_base_url, "websocket_base_url")
+        for name, value in self.default_headers.items():
+            check_header(name, value)
         if (
             self.api_key is not None
             and not isinstance(self.api_key, str)
@@ -317,12 +322,6 @@ async def prepare_handshake(
     header_edits.extend(settings.default_headers)
     header_edits.extend(_str_items(extra_headers, "extra_headers"))
 
-    if not any(is_secret_header(name) and value for name, value in header_edits):
-        raise MissingAPIKeyError(
-            "No API key: give the client an api_key (Client.from_env() reads OPENAI_API_KEY), "
-            "or supply an Authorization header"
-        )
-
     handshake = build_handshake(
         base_url=settings.base_url,
         websocket_base_url=settings.websocket_base_url,
@@ -333,6 +332,11 @@ async def prepare_handshake(
         header_edits=header_edits,
         allow_insecure_transport=allow_insecure_transport,
     )
+    if not any(is_secret_header(name) and value for name, value in handshake.headers):
+        raise MissingAPIKeyError(
+            "No API key: give the client an api_key (Client.from_env() reads OPENAI_API_KEY), "
+            "or supply an Authorization header"
+        )
     log.debug(
         "realtime handshake prepared: %s (headers: %s)",
         handshake.url,
@@ -396,6 +400,16 @@ async def _resolve_sdk(client: object) -> _Settings:
     # that describe the SDK's own HTTP stack (User-Agent "AsyncOpenAI/Python",
     # Content-Type, X-Stainless-*): wrong for this client, so the caller's own
     # default headers are read from `_custom_headers` when it exists.
+    # The SDK itself refuses WebSockets for workload identity and provider
+    # (Bedrock and similar) authentication; their placeholder key is no key.
+    if (
+        getattr(client, "workload_identity", None) is not None
+        or getattr(client, "_provider_runtime", None) is not None
+    ):
+        raise ConfigurationError(
+            "This openai client authenticates with workload identity or a cloud provider, "
+            "which Realtime WebSocket connections do not support; use an API key"
+        )
     provider = getattr(client, "_api_key_provider", None)
     if callable(provider):
         key = await _call_provider(provider, "api_key")

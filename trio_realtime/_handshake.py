@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import metadata
+from typing import TypeAlias
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from ._errors import ConfigurationError, InsecureTransportError, InvalidHeaderError
@@ -22,6 +23,8 @@ __all__ = [
     "Handshake",
     "HeaderEdit",
     "build_handshake",
+    "check_base_url",
+    "check_header",
     "is_loopback_host",
     "is_secret_header",
     "redact_headers",
@@ -29,7 +32,7 @@ __all__ = [
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
-HeaderEdit = tuple[str, "str | None"]
+HeaderEdit: TypeAlias = tuple[str, str | None]
 """A header to set, or with value ``None`` to remove (any case of the name)."""
 
 _SECRET_HEADERS = frozenset(
@@ -134,7 +137,7 @@ def build_handshake(
     """
     source = websocket_base_url if websocket_base_url is not None else base_url
     what = "websocket_base_url" if websocket_base_url is not None else "base_url"
-    scheme, netloc, host, port, base_path, base_query = _split_base(source, what)
+    scheme, netloc, host, port, base_path, base_query = check_base_url(source, what)
     if force_secure and websocket_base_url is None:
         scheme = "wss"
         if urlsplit(source).port is None:
@@ -177,7 +180,11 @@ def build_handshake(
     )
 
 
-def _split_base(source: str, what: str) -> tuple[str, str, str, int, str, str]:
+def check_base_url(source: str, what: str) -> tuple[str, str, str, int, str, str]:
+    """Split a base URL into WebSocket scheme, netloc, host, port, path and query.
+
+    Raises `ConfigurationError` (naming ``what``) for a URL that cannot be used.
+    """
     if not isinstance(source, str):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise ConfigurationError(f"{what} must be a string")
     try:
@@ -208,12 +215,17 @@ def _merge_headers(edits: Iterable[HeaderEdit]) -> tuple[tuple[str, str], ...]:
     # name matches case-insensitively; the later spelling of the name is kept.
     merged: dict[str, tuple[str, str | None]] = {"user-agent": ("User-Agent", USER_AGENT)}
     for name, value in edits:
-        _check_header(name, value)
+        check_header(name, value)
         merged[name.lower()] = (name, None if value is None else value.strip(" \t"))
     return tuple((name, value) for name, value in merged.values() if value is not None)
 
 
-def _check_header(name: object, value: object) -> None:
+def check_header(name: object, value: object) -> None:
+    """Raise `InvalidHeaderError` for a name or value that would corrupt the request.
+
+    The message names the header and describes the bad character, never the
+    value, which may be a credential.
+    """
     if not isinstance(name, str) or not _TOKEN.fullmatch(name):
         shown = repr(name)[:60] if isinstance(name, str) else type(name).__name__
         raise InvalidHeaderError(
