@@ -1,0 +1,41 @@
+"""Test helpers: an in-process fake of the OpenAI Realtime API.
+
+``async with open_fake_server() as server:`` listens on a loopback port for the
+duration of the block and speaks the Realtime protocol with deterministic,
+scriptable replies, so applications can be tested offline::
+
+    async with open_fake_server() as server:
+        server.script("Hi there!", ToolCall("get_weather", {"city": "Paris"}))
+        async with trio_realtime.open_realtime(server.client(), "gpt-realtime") as conn:
+            ...
+
+It needs only the library's own dependencies.
+"""
+
+from __future__ import annotations
+
+from ._connection import FakeConnection as FakeConnection
+from ._engine import DEFAULT_INSTRUCTIONS as DEFAULT_INSTRUCTIONS
+from ._script import Reply as Reply
+from ._script import Responder as Responder
+from ._script import ToolCall as ToolCall
+from ._script import Turn as Turn
+from ._script import echo_responder as echo_responder
+from ._server import DEFAULT_API_KEY as DEFAULT_API_KEY
+from ._server import FakeServer as FakeServer
+from ._server import Faults as Faults
+from ._server import open_fake_server as open_fake_server
+
+__all__ = [
+    "DEFAULT_API_KEY",
+    "DEFAULT_INSTRUCTIONS",
+    "FakeConnection",
+    "FakeServer",
+    "Faults",
+    "Reply",
+    "Responder",
+    "ToolCall",
+    "Turn",
+    "echo_responder",
+    "open_fake_server",
+]

@@ -1,0 +1,172 @@
+"""`FakeConnection`: one accepted WebSocket of the fake server.
+
+It moves frames: decodes and records what the client sends, encodes and sends
+what the engine emits, and applies the server's fault plan on the way out
+(close with a code, drop the TCP connection, stall, delay). The Realtime
+behaviour itself lives in `_engine.Engine`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import struct
+from typing import TYPE_CHECKING, TypeVar
+
+import trio
+import trio_websocket
+
+from .._errors import EventDecodeError
+from ..events import ClientEvent, ServerEvent, decode_client_event, encode_server_event
+from ._engine import Engine
+
+if TYPE_CHECKING:
+    from ._server import FakeServer
+
+__all__ = ["FakeConnection"]
+
+_E = TypeVar("_E", bound=ClientEvent)
+
+
+class FakeConnection:
+    """The server side of one client's session, for tests to inspect and disturb.
+
+    ``path``, ``query`` and ``headers`` (lower-cased names) are the upgrade
+    request as the server saw it; ``received`` the client events decoded on this
+    connection, ``invalid`` the frames that were not valid client events;
+    ``sent`` counts server events sent. ``engine`` holds the session state
+    (``engine.session``, ``engine.conversation``).
+    """
+
+    def __init__(
+        self,
+        server: FakeServer,
+        ws: trio_websocket.WebSocketConnection,
+        stream: trio.SocketStream,
+        *,
+        number: int,
+        path: str,
+        query: dict[str, str],
+        headers: list[tuple[str, str]],
+    ) -> None:
+        self.server = server
+        self.number = number
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.model = query.get("model") or server.model
+        self.received: list[ClientEvent] = []
+        self.invalid: list[bytes] = []
+        self.sent = 0
+        self.engine = Engine(self)
+        self._ws = ws
+        self._stream = stream
+        self._stalled = False
+        self._done = trio.Event()
+
+    def __repr__(self) -> str:
+        return f"<FakeConnection #{self.number} {self.path} sent={self.sent}>"
+
+    @property
+    def closed(self) -> bool:
+        """Whether this connection has ended."""
+        return self._done.is_set()
+
+    def header(self, name: str) -> str | None:
+        """The value of one upgrade request header (case-insensitive), if sent."""
+        wanted = name.lower()
+        for key, value in self.headers:
+            if key == wanted:
+                return value
+        return None
+
+    def received_of(self, event_type: type[_E]) -> list[_E]:
+        """The received client events of one type on this connection."""
+        return [e for e in self.received if isinstance(e, event_type)]
+
+    async def wait_closed(self) -> None:
+        """Wait until this connection has ended."""
+        await self._done.wait()
+
+    # -- sending -----------------------------------------------------------------
+
+    async def send(self, event: ServerEvent) -> None:
+        """Send one server event, subject to the fault plan (for scripted tests)."""
+        await self._send_frame(encode_server_event(event))
+
+    async def send_raw(self, data: bytes | str) -> None:
+        """Send a frame exactly as given: ``str`` as a text frame, ``bytes`` as binary.
+
+        Use it to feed a client broken JSON, a non-object, or an unknown event.
+        """
+        with contextlib.suppress(trio_websocket.ConnectionClosed):
+            await self._ws.send_message(data)
+
+    async def _send_frame(self, frame: bytes) -> None:
+        faults = self.server.faults
+        if self._stalled or self.closed:
+            await trio.sleep_forever()
+        if faults.event_delay:
+            await trio.sleep(faults.event_delay)
+        # The frame is valid UTF-8 JSON: send it as a text frame, as the API does.
+        await self._ws.send_message(frame.decode("utf-8"))
+        self.sent += 1
+        if faults.close_after is not None and self.sent >= faults.close_after:
+            await self.close(faults.close_code, faults.close_reason)
+        elif faults.drop_after is not None and self.sent >= faults.drop_after:
+            await self.drop()
+        elif faults.stall_after is not None and self.sent >= faults.stall_after:
+            self._stalled = True
+
+    # -- ending ------------------------------------------------------------------
+
+    async def close(self, code: int = 1000, reason: str | None = None) -> None:
+        """Close the WebSocket with ``code``, waiting briefly for the client's reply."""
+        with trio.move_on_after(2.0) as scope:
+            await self._ws.aclose(code, reason)
+        if scope.cancelled_caught:
+            await self.drop()
+
+    async def drop(self) -> None:
+        """Reset the TCP connection: no close frame, the client sees an abnormal end."""
+        # SO_LINGER with a zero timeout turns close() into an RST.
+        with contextlib.suppress(OSError):
+            self._stream.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        await self._stream.aclose()
+
+    def stall(self) -> None:
+        """Stop sending and reading from now on; the socket stays open."""
+        self._stalled = True
+
+    # -- the receive loop ----------------------------------------------------------
+
+    async def run(self) -> None:
+        """Serve this connection until the client or a fault ends it."""
+        try:
+            async with trio.open_nursery() as nursery:
+                self.engine.nursery = nursery
+                try:
+                    await self.engine.start()
+                    await self._read_loop()
+                except trio_websocket.ConnectionClosed:
+                    pass
+                nursery.cancel_scope.cancel()
+        finally:
+            self._done.set()
+            self.server._notify()  # pyright: ignore[reportPrivateUsage]
+
+    async def _read_loop(self) -> None:
+        while True:
+            message = await self._ws.get_message()
+            if self._stalled:
+                await trio.sleep_forever()
+            raw = message.encode("utf-8") if isinstance(message, str) else message
+            try:
+                event = decode_client_event(raw)
+            except EventDecodeError as exc:
+                self.invalid.append(raw)
+                await self.engine.reject(exc, raw)
+                continue
+            self.received.append(event)
+            self.server._record(event)  # pyright: ignore[reportPrivateUsage]
+            await self.engine.handle(event)
