@@ -45,9 +45,10 @@ _DEFAULT_PORTS = {"ws": 80, "wss": 443}
 
 # RFC 9110 token characters for header names.
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-# Controls other than HTAB, DEL, and anything beyond Latin-1: each would break the
-# request (CR, LF, NUL split or truncate it) or be refused by the HTTP layer.
-_BAD_VALUE_CHAR = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]|[^\x00-\xff]")
+# Controls other than HTAB, DEL, and anything beyond ASCII: CR, LF and NUL split
+# or truncate the request, other controls are refused by the HTTP layer, and
+# non-ASCII has no agreed encoding (RFC 9110 calls it opaque obs-text).
+_BAD_VALUE_CHAR = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\U0010ffff]")
 # Characters left as they are when quoting the path: RFC 3986 pchar and "/" and
 # "%" so a path the caller already percent-encoded is not encoded twice.
 _PATH_SAFE = "/%:@!$&'()*+,;=-._~"
@@ -92,7 +93,7 @@ class Handshake:
     never holds a credential (those travel in headers). ``resource`` is the
     request target (path and query) for the HTTP request line. ``headers`` are
     the extra request headers in order, credentials included; the repr redacts
-    them. Every header value is Latin-1 encodable (ASCII in practice).
+    them. Every header name and value is ASCII.
     """
 
     url: str
@@ -113,7 +114,7 @@ class Handshake:
 
     def encoded_headers(self) -> list[tuple[bytes, bytes]]:
         """``headers`` as byte pairs, the form trio-websocket's ``extra_headers`` takes."""
-        return [(name.encode("ascii"), value.encode("latin-1")) for name, value in self.headers]
+        return [(name.encode("ascii"), value.encode("ascii")) for name, value in self.headers]
 
 
 def build_handshake(
