@@ -55,6 +55,7 @@ from ._base import ServerEvent as ServerEvent
 from ._base import TranslationClientEvent as TranslationClientEvent
 from ._base import TranslationServerEvent as TranslationServerEvent
 from ._base import UnknownEvent as UnknownEvent
+from ._base import VariantMeta as VariantMeta
 from ._codec import EventCodec as EventCodec
 from ._codec import concrete_subclasses
 from ._conversation import Conversation as Conversation
@@ -72,7 +73,6 @@ from ._conversation import ConversationItemTruncated as ConversationItemTruncate
 from ._error_events import ErrorEvent as ErrorEvent
 from ._error_events import RealtimeErrorDetail as RealtimeErrorDetail
 from ._items import AssistantMessage as AssistantMessage
-from ._items import AudioPart as AudioPart
 from ._items import ContentPart as ContentPart
 from ._items import FunctionCall as FunctionCall
 from ._items import FunctionCallOutput as FunctionCallOutput
@@ -83,8 +83,8 @@ from ._items import Item as Item
 from ._items import Message as Message
 from ._items import OutputAudio as OutputAudio
 from ._items import OutputText as OutputText
+from ._items import ResponsePart as ResponsePart
 from ._items import SystemMessage as SystemMessage
-from ._items import TextPart as TextPart
 from ._items import UserMessage as UserMessage
 from ._mcp import McpApprovalRequest as McpApprovalRequest
 from ._mcp import McpApprovalResponse as McpApprovalResponse
@@ -284,7 +284,6 @@ __all__ = [
     "AudioPCM",
     "AudioPCMA",
     "AudioPCMU",
-    "AudioPart",
     "AudioTranscription",
     "CachedTokensDetails",
     "ClientEvent",
@@ -388,6 +387,7 @@ __all__ = [
     "ResponseOutputTextDelta",
     "ResponseOutputTextDone",
     "ResponseParams",
+    "ResponsePart",
     "ResponseStatus",
     "ResponseStatusError",
     "SemanticVad",
@@ -398,7 +398,6 @@ __all__ = [
     "SessionUpdate",
     "SessionUpdated",
     "SystemMessage",
-    "TextPart",
     "TokenLimits",
     "Tool",
     "ToolChoice",
@@ -439,6 +438,7 @@ __all__ = [
     "UnknownEvent",
     "Usage",
     "UserMessage",
+    "VariantMeta",
     "VoiceId",
     "decode_client_event",
     "decode_server_event",

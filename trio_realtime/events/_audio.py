@@ -14,7 +14,7 @@ from typing import TypeAlias
 
 from msgspec import UNSET, UnsetType
 
-from ._base import Model, TaggedModel
+from ._base import Model, TaggedModel, VariantMeta
 
 __all__ = [
     "AudioConfig",
@@ -34,21 +34,42 @@ __all__ = [
 ]
 
 
-class AudioPCM(TaggedModel, tag="audio/pcm", kw_only=True):
-    """16-bit little-endian PCM, mono; ``rate`` is 24000 today."""
+class AudioFormat(Model, kw_only=True):
+    """An audio format: ``type`` is ``"audio/pcm"`` (with ``rate``), ``"audio/pcmu"``
+    or ``"audio/pcma"``; build one with `AudioPCM`, `AudioPCMU` or `AudioPCMA`.
 
+    One flat Struct rather than a tagged union: the published schema makes
+    ``type`` optional, and a codec added to the API later must not make
+    ``session.created`` undecodable.
+    """
+
+    type: str | UnsetType | None = UNSET
     rate: int | UnsetType | None = UNSET
 
 
-class AudioPCMU(TaggedModel, tag="audio/pcmu", kw_only=True):
+# omit_defaults=False: the builder's default ``type`` must always be written.
+class AudioPCM(AudioFormat, metaclass=VariantMeta, kw_only=True, omit_defaults=False):
+    """16-bit little-endian PCM, mono; ``rate`` is 24000 today."""
+
+    __variant_field__ = "type"
+    __variant_value__ = "audio/pcm"
+    type: str | UnsetType | None = "audio/pcm"
+
+
+class AudioPCMU(AudioFormat, metaclass=VariantMeta, kw_only=True, omit_defaults=False):
     """G.711 mu-law, 8 kHz."""
 
+    __variant_field__ = "type"
+    __variant_value__ = "audio/pcmu"
+    type: str | UnsetType | None = "audio/pcmu"
 
-class AudioPCMA(TaggedModel, tag="audio/pcma", kw_only=True):
+
+class AudioPCMA(AudioFormat, metaclass=VariantMeta, kw_only=True, omit_defaults=False):
     """G.711 A-law, 8 kHz."""
 
-
-AudioFormat: TypeAlias = AudioPCM | AudioPCMU | AudioPCMA
+    __variant_field__ = "type"
+    __variant_value__ = "audio/pcma"
+    type: str | UnsetType | None = "audio/pcma"
 
 
 class NoiseReduction(Model, kw_only=True):

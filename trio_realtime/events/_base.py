@@ -7,7 +7,7 @@ names its tag; the ``type`` property reads it back for logging and dispatch.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import msgspec
 
@@ -22,6 +22,7 @@ __all__ = [
     "TranslationClientEvent",
     "TranslationServerEvent",
     "UnknownEvent",
+    "VariantMeta",
 ]
 
 
@@ -61,6 +62,27 @@ class ServerEvent(msgspec.Struct, tag_field="type", kw_only=True, omit_defaults=
     def type(self) -> str:
         """The wire ``type`` string, e.g. ``"response.output_text.delta"``."""
         return self.__struct_config__.tag  # type: ignore[return-value]
+
+
+class VariantMeta(msgspec.StructMeta):
+    """Metaclass of builder subclasses such as `UserMessage` or `InputText`.
+
+    Some objects share one wire shape and differ by one string field (a message's
+    ``role``, a content part's ``type``). They decode to one Struct, so a new
+    value still decodes; the builder subclasses fill that field in, and
+    ``isinstance`` (hence ``match``) checks the field instead of the class, so a
+    decoded `Message` with ``role="user"`` is an instance of `UserMessage`.
+    """
+
+    __variant_field__: ClassVar[str]
+    __variant_value__: ClassVar[str]
+
+    def __instancecheck__(cls, instance: object) -> bool:
+        base = cls.__mro__[1]
+        return (
+            isinstance(instance, base)
+            and getattr(instance, cls.__variant_field__, None) == cls.__variant_value__
+        )
 
 
 # The translation endpoint (/realtime/translations) reuses tags such as

@@ -1,35 +1,35 @@
 """Conversation items and their content parts.
 
 An item is tagged by ``type``: ``message``, ``function_call``,
-``function_call_output`` and the MCP kinds. A content part is tagged by its own
-``type``: ``input_text``, ``input_audio``, ``input_image``, ``output_text``,
-``output_audio`` (and ``text`` / ``audio`` in ``response.content_part.*``).
+``function_call_output`` and the MCP kinds; these decode as a msgspec tagged
+union.
 
-Messages: the API gives system, user and assistant messages the same
-``type: "message"`` and tells them apart by ``role``. msgspec dispatches a
-union on one tag only, so the wire decodes to one `Message` Struct whose
-``role`` is a plain string (a future role still decodes). `UserMessage`,
-`SystemMessage` and `AssistantMessage` are subclasses that fill in ``role``
-for you when you build a message, and their ``isinstance`` (hence ``match``)
-checks the role, so ``case UserMessage(content=parts)`` matches a decoded
-``Message`` whose role is ``"user"``.
+Messages and content parts are different. The API gives system, user and
+assistant messages the same ``type: "message"`` and tells them apart by
+``role``, and it marks a content part's ``type`` optional (the published schema
+accepts a part without one). So the wire decodes to one `Message` Struct with a
+``role`` string and to flat `ContentPart` Structs with a ``type`` string: a new
+role or a new part kind still decodes. The builder subclasses (`UserMessage`,
+`SystemMessage`, `AssistantMessage`; `InputText`, `InputAudio`, `InputImage`,
+`OutputText`, `OutputAudio`) fill in ``role`` or ``type`` when you build one,
+and ``isinstance``/``match`` against them checks that field, so
+``case UserMessage(content=[InputText(text=t)])`` matches a decoded message.
 
 Audio in content parts is ``bytes``: msgspec does the base64 in C.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, TypeAlias
+from typing import Any, TypeAlias
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from ._base import TaggedModel
+from ._base import Model, TaggedModel, VariantMeta
 from ._mcp import McpApprovalRequest, McpApprovalResponse, McpCall, McpListTools
 
 __all__ = [
     "AssistantMessage",
-    "AudioPart",
     "ContentPart",
     "FunctionCall",
     "FunctionCallOutput",
@@ -40,8 +40,8 @@ __all__ = [
     "Message",
     "OutputAudio",
     "OutputText",
+    "ResponsePart",
     "SystemMessage",
-    "TextPart",
     "UserMessage",
 ]
 
@@ -49,55 +49,74 @@ __all__ = [
 # -- content parts ------------------------------------------------------------
 
 
-class InputText(TaggedModel, tag="input_text", kw_only=True):
-    """Text from the user or the system prompt."""
+class ContentPart(Model, kw_only=True):
+    """One part of a message: text, audio (raw bytes), or an image.
 
+    ``type`` is ``"input_text"``, ``"input_audio"``, ``"input_image"``,
+    ``"output_text"`` or ``"output_audio"``; build one with the subclass of that
+    name (``InputText(text="Hi")``).
+    """
+
+    type: str | UnsetType | None = UNSET
     text: str | UnsetType | None = UNSET
-
-
-class InputAudio(TaggedModel, tag="input_audio", kw_only=True):
-    """Audio from the user (raw bytes in the session's input format)."""
-
     audio: bytes | UnsetType | None = UNSET
     transcript: str | UnsetType | None = UNSET
-
-
-class InputImage(TaggedModel, tag="input_image", kw_only=True):
-    """An image from the user, as a URL or a ``data:`` URL."""
-
     image_url: str | UnsetType | None = UNSET
     detail: str | UnsetType | None = UNSET
 
 
-class OutputText(TaggedModel, tag="output_text", kw_only=True):
+# omit_defaults=False on every builder: its default ``type`` (or ``role``) must
+# always be written.
+class InputText(ContentPart, metaclass=VariantMeta, kw_only=True, omit_defaults=False):
+    """Text from the user or in a system message."""
+
+    __variant_field__ = "type"
+    __variant_value__ = "input_text"
+    type: str | UnsetType | None = "input_text"
+
+
+class InputAudio(ContentPart, metaclass=VariantMeta, kw_only=True, omit_defaults=False):
+    """Audio from the user (raw bytes in the session's input format)."""
+
+    __variant_field__ = "type"
+    __variant_value__ = "input_audio"
+    type: str | UnsetType | None = "input_audio"
+
+
+class InputImage(ContentPart, metaclass=VariantMeta, kw_only=True, omit_defaults=False):
+    """An image from the user, by URL or ``data:`` URL; ``detail`` low/high/auto."""
+
+    __variant_field__ = "type"
+    __variant_value__ = "input_image"
+    type: str | UnsetType | None = "input_image"
+
+
+class OutputText(ContentPart, metaclass=VariantMeta, kw_only=True, omit_defaults=False):
     """Text the model produced."""
 
+    __variant_field__ = "type"
+    __variant_value__ = "output_text"
+    type: str | UnsetType | None = "output_text"
+
+
+class OutputAudio(ContentPart, metaclass=VariantMeta, kw_only=True, omit_defaults=False):
+    """Audio the model produced (raw bytes) and its transcript."""
+
+    __variant_field__ = "type"
+    __variant_value__ = "output_audio"
+    type: str | UnsetType | None = "output_audio"
+
+
+class ResponsePart(Model, kw_only=True):
+    """The part announced by ``response.content_part.added``/``done``.
+
+    ``type`` is ``"text"`` or ``"audio"`` (open-ended); ``audio`` is raw bytes.
+    """
+
+    type: str | UnsetType | None = UNSET
     text: str | UnsetType | None = UNSET
-
-
-class OutputAudio(TaggedModel, tag="output_audio", kw_only=True):
-    """Audio the model produced, with its transcript."""
-
     audio: bytes | UnsetType | None = UNSET
     transcript: str | UnsetType | None = UNSET
-
-
-class TextPart(TaggedModel, tag="text", kw_only=True):
-    """A text part as announced by ``response.content_part.added``/``done``."""
-
-    text: str | UnsetType | None = UNSET
-
-
-class AudioPart(TaggedModel, tag="audio", kw_only=True):
-    """An audio part as announced by ``response.content_part.added``/``done``."""
-
-    audio: bytes | UnsetType | None = UNSET
-    transcript: str | UnsetType | None = UNSET
-
-
-ContentPart: TypeAlias = (
-    InputText | InputAudio | InputImage | OutputText | OutputAudio | TextPart | AudioPart
-)
 
 
 # -- messages -----------------------------------------------------------------
@@ -113,21 +132,11 @@ class Message(TaggedModel, tag="message", kw_only=True):
     status: str | UnsetType | None = UNSET
 
 
-class _RoleCheck(msgspec.StructMeta):
-    # isinstance(m, UserMessage) is true for any Message whose role is "user",
-    # so a decoded Message matches `case UserMessage(...)` like a built one does.
-    def __instancecheck__(cls, instance: object) -> bool:
-        role: str | None = getattr(cls, "_role", None)
-        if role is None:  # pragma: no cover - only the role classes use this metaclass
-            return super().__instancecheck__(instance)
-        return isinstance(instance, Message) and instance.role == role
-
-
-# omit_defaults=False: ``role`` has a default here but must always be written.
-class UserMessage(Message, metaclass=_RoleCheck, tag="message", kw_only=True, omit_defaults=False):
+class UserMessage(Message, metaclass=VariantMeta, tag="message", kw_only=True, omit_defaults=False):
     """A message from the user; ``UserMessage.text("Hello")`` is the common case."""
 
-    _role: ClassVar[str] = "user"
+    __variant_field__ = "role"
+    __variant_value__ = "user"
     role: str = "user"
 
     @classmethod
@@ -147,11 +156,12 @@ class UserMessage(Message, metaclass=_RoleCheck, tag="message", kw_only=True, om
 
 
 class SystemMessage(
-    Message, metaclass=_RoleCheck, tag="message", kw_only=True, omit_defaults=False
+    Message, metaclass=VariantMeta, tag="message", kw_only=True, omit_defaults=False
 ):
     """A system message (extra instructions placed in the conversation)."""
 
-    _role: ClassVar[str] = "system"
+    __variant_field__ = "role"
+    __variant_value__ = "system"
     role: str = "system"
 
     @classmethod
@@ -161,11 +171,12 @@ class SystemMessage(
 
 
 class AssistantMessage(
-    Message, metaclass=_RoleCheck, tag="message", kw_only=True, omit_defaults=False
+    Message, metaclass=VariantMeta, tag="message", kw_only=True, omit_defaults=False
 ):
     """A message from the model (or one you insert as if the model had said it)."""
 
-    _role: ClassVar[str] = "assistant"
+    __variant_field__ = "role"
+    __variant_value__ = "assistant"
     role: str = "assistant"
 
     @classmethod

@@ -15,7 +15,7 @@ from msgspec import UNSET, UnsetType
 
 from ._audio import AudioFormat, VoiceId
 from ._base import ClientEvent, Model, ServerEvent
-from ._items import ContentPart, Item
+from ._items import Item, ResponsePart
 from ._session import Prompt, Reasoning
 from ._tools import Tool, ToolChoice
 
@@ -197,7 +197,7 @@ class ResponseContentPartAdded(ServerEvent, tag="response.content_part.added", k
     item_id: str
     output_index: int
     content_index: int
-    part: ContentPart
+    part: ResponsePart
 
 
 class ResponseContentPartDone(ServerEvent, tag="response.content_part.done", kw_only=True):
@@ -206,7 +206,7 @@ class ResponseContentPartDone(ServerEvent, tag="response.content_part.done", kw_
     item_id: str
     output_index: int
     content_index: int
-    part: ContentPart
+    part: ResponsePart
 
 
 class ResponseOutputTextDelta(ServerEvent, tag="response.output_text.delta", kw_only=True):
