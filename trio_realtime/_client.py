@@ -396,12 +396,10 @@ async def _resolve_sdk(client: object) -> _Settings:
     # a str ("" when a callable provider is set, which lives in
     # `_api_key_provider`); `base_url` is an httpx URL; Azure clients add
     # `_api_version`, `_azure_endpoint`, `_azure_deployment`, `_azure_ad_token`
-    # and `_azure_ad_token_provider`. Its `default_headers` property adds headers
-    # that describe the SDK's own HTTP stack (User-Agent "AsyncOpenAI/Python",
-    # Content-Type, X-Stainless-*): wrong for this client, so the caller's own
-    # default headers are read from `_custom_headers` when it exists.
-    # The SDK itself refuses WebSockets for workload identity and provider
-    # (Bedrock and similar) authentication; their placeholder key is no key.
+    # and `_azure_ad_token_provider`.
+    #
+    # The SDK refuses WebSockets for workload identity and provider (Bedrock and
+    # similar) authentication, whose placeholder key is no key; so do we.
     if (
         getattr(client, "workload_identity", None) is not None
         or getattr(client, "_provider_runtime", None) is not None
@@ -410,15 +408,16 @@ async def _resolve_sdk(client: object) -> _Settings:
             "This openai client authenticates with workload identity or a cloud provider, "
             "which Realtime WebSocket connections do not support; use an API key"
         )
-    provider = getattr(client, "_api_key_provider", None)
-    if callable(provider):
-        key = await _call_provider(provider, "api_key")
-    else:
-        raw_key = getattr(client, "api_key", None)
-        key = raw_key if isinstance(raw_key, str) and raw_key else None
+    provider: object = getattr(client, "_api_key_provider", None)
+    if not callable(provider):
+        provider = getattr(client, "api_key", None)
+    key = await _call_provider(provider, "api_key")
     if key == _SDK_AZURE_KEY_PLACEHOLDER:
         key = None
 
+    # The SDK's `default_headers` property adds headers that describe its own
+    # HTTP stack (User-Agent "AsyncOpenAI/Python", Content-Type, X-Stainless-*),
+    # wrong for this client; the caller's own ones are in `_custom_headers`.
     raw_headers: object = getattr(client, "_custom_headers", None)
     if not isinstance(raw_headers, Mapping):
         raw_headers = getattr(client, "default_headers", None)
