@@ -619,12 +619,8 @@ def test_duck_typed_object() -> None:
     )
     hs = prep(fake, model="m")
     assert hs.url == "ws://127.0.0.1:9000/v1/realtime?model=m"
-    assert (
-        headers_of(
-            prep(types.SimpleNamespace(api_key=lambda: EPHEMERAL, base_url="https://x"), model="m")
-        )["authorization"]
-        == f"Bearer {EPHEMERAL}"
-    )
+    with_provider = types.SimpleNamespace(api_key=lambda: EPHEMERAL, base_url="https://x")
+    assert headers_of(prep(with_provider, model="m"))["authorization"] == f"Bearer {EPHEMERAL}"
     assert hs.headers == (
         ("Authorization", f"Bearer {SECRET}"),
         ("OpenAI-Organization", "org-1"),
