@@ -36,6 +36,21 @@ def concrete_subclasses(base: type[_In]) -> list[type[_In]]:
     return sorted(found, key=lambda c: str(c.__struct_config__.tag))
 
 
+def _raw(data: bytes | str) -> bytes:
+    # A text frame may hold lone surrogates; keep them rather than fail here.
+    return data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
+
+
+def _not_json(data: bytes | str, exc: BaseException) -> EventDecodeError:
+    if isinstance(exc, RecursionError):
+        why = "it nests too deeply"
+    elif isinstance(exc, UnicodeError):
+        why = f"it is not valid UTF-8 ({exc})"
+    else:
+        why = str(exc)
+    return EventDecodeError(f"frame is not valid JSON: {why}", _raw(data))
+
+
 def _tag(cls: type[msgspec.Struct]) -> str:
     return str(cls.__struct_config__.tag)
 
@@ -69,16 +84,17 @@ class EventCodec(Generic[_In, _Out]):
             return cast(_In, self._decoder.decode(data))
         except msgspec.ValidationError as exc:
             return self._slow_path(data, exc)
-        except msgspec.DecodeError as exc:
-            raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
-            raise EventDecodeError(f"frame is not valid JSON: {exc}", raw) from exc
+        except (msgspec.DecodeError, UnicodeError, RecursionError) as exc:
+            raise _not_json(data, exc) from exc
 
     def _slow_path(self, data: bytes | str, exc: msgspec.ValidationError) -> _In:
-        raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
+        raw = _raw(data)
+        # The typed decoder may stop at the first wrong type, before it has seen
+        # the whole frame, so this full parse can still find bad JSON.
         try:
             payload: object = self._any.decode(data)
-        except msgspec.DecodeError as inner:  # pragma: no cover - the typed decoder saw JSON
-            raise EventDecodeError(f"frame is not valid JSON: {inner}", raw) from exc
+        except (msgspec.DecodeError, UnicodeError, RecursionError) as inner:
+            raise _not_json(data, inner) from exc
         if not isinstance(payload, dict):
             kind = type(payload).__name__
             raise EventDecodeError(f"frame is JSON {kind}, not an object", raw) from exc
