@@ -10,7 +10,7 @@ Each SDK event is its own test case so that one gap does not hide another.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Union
 
 import _sdk_schema as schema
 import msgspec
@@ -84,8 +84,8 @@ def test_walker_reports_a_deep_missing_field() -> None:
     drift = schema.struct_drift(model, schema.mirror(model, omit), "server 'response.done'")
     assert drift.problems == [
         "server 'response.done' -> response.usage.input_token_details: missing fields "
-        "['cached_tokens_details'] (ours MirrorRealtimeResponseUsageInputTokenDetails, "
-        "SDK RealtimeResponseUsageInputTokenDetails)"
+        "['cached_tokens_details'] (SDK RealtimeResponseUsageInputTokenDetails, "
+        "ours MirrorRealtimeResponseUsageInputTokenDetails)"
     ]
 
 
@@ -102,3 +102,44 @@ def test_walker_reports_an_untyped_nested_object() -> None:
     assert len(problems) == 1
     assert problems[0].startswith("x -> session: SDK has objects [")
     assert "not a Struct" in problems[0]
+
+
+def _user_message_structs(*, with_image: bool, image_fields: tuple[str, ...]) -> type[Any]:
+    """Our spelling of a user message: one tagged Struct per content kind."""
+    kw: dict[str, Any] = {"tag_field": "type", "kw_only": True}
+    parts: list[Any] = [
+        msgspec.defstruct("Text", [("text", str)], tag="input_text", **kw),
+        msgspec.defstruct(
+            "Audio", [("audio", bytes), ("transcript", str)], tag="input_audio", **kw
+        ),
+    ]
+    if with_image:
+        parts.append(
+            msgspec.defstruct("Image", [(n, str) for n in image_fields], tag="input_image", **kw)
+        )
+    content: Any = list[Union[tuple(parts)]]  # type: ignore[misc]  # noqa: UP007
+    fields = [("content", content), ("role", str), ("id", str), ("object", str), ("status", str)]
+    return msgspec.defstruct("Msg", fields, tag="message", **kw)
+
+
+def test_walker_splits_a_merged_sdk_object() -> None:
+    # The SDK spells a user message's content as one object whose `type` lists
+    # three kinds; ours as three tagged Structs. Both spellings must agree, and a
+    # missing kind or a missing field of one kind must show.
+    from openai.types.realtime.realtime_conversation_item_user_message import (
+        RealtimeConversationItemUserMessage as Sdk,
+    )
+
+    full = ("image_url", "detail")
+    ok = _user_message_structs(with_image=True, image_fields=full)
+    assert schema.struct_drift(Sdk, ok, "m").problems == []
+
+    no_image = _user_message_structs(with_image=False, image_fields=full)
+    problems = schema.struct_drift(Sdk, no_image, "m").problems
+    assert any("no Struct for type 'input_image'" in p for p in problems), problems
+    assert any("missing fields ['detail', 'image_url']" in p for p in problems), problems
+
+    no_detail = _user_message_structs(with_image=True, image_fields=("image_url",))
+    assert schema.struct_drift(Sdk, no_detail, "m").problems == [
+        "m -> content: missing fields ['detail'] (SDK Content, ours Text/Audio/Image)"
+    ]
