@@ -55,7 +55,6 @@ from ._base import ServerEvent as ServerEvent
 from ._base import TranslationClientEvent as TranslationClientEvent
 from ._base import TranslationServerEvent as TranslationServerEvent
 from ._base import UnknownEvent as UnknownEvent
-from ._base import VariantMeta as VariantMeta
 from ._codec import EventCodec as EventCodec
 from ._codec import concrete_subclasses
 from ._conversation import Conversation as Conversation
@@ -438,7 +437,6 @@ __all__ = [
     "UnknownEvent",
     "Usage",
     "UserMessage",
-    "VariantMeta",
     "VoiceId",
     "decode_client_event",
     "decode_server_event",
