@@ -9,6 +9,7 @@ we send without unknown keys. Base64 fields are compared as the bytes they hold.
 
 from __future__ import annotations
 
+import array
 import base64
 import binascii
 import json
@@ -21,6 +22,7 @@ import msgspec
 import pydantic
 import pytest
 
+import trio_realtime as rt
 import trio_realtime.events as ev
 
 openai = pytest.importorskip("openai")
@@ -246,3 +248,243 @@ def test_audio_field_is_exact_bytes(family: str, tag: str, name: str) -> None:
     assert getattr(event, name) == PCM
     encoder = _func(family, "encode")
     assert json.loads(encoder(event))[name] == base64.b64encode(PCM).decode()
+
+
+# --- events built with our constructors ------------------------------------------
+
+HELLO = [{"type": "input_text", "text": "Hello"}]
+
+CONSTRUCTED: list[Any] = [
+    pytest.param(
+        "client",
+        lambda: ev.SessionUpdate(session=ev.RealtimeSession(output_modalities=["text"])),
+        {"type": "session.update", "session": {"type": "realtime", "output_modalities": ["text"]}},
+        id="session-update-only-what-is-set",
+    ),
+    pytest.param(
+        "client",
+        lambda: ev.SessionUpdate(
+            session=ev.RealtimeSession(
+                audio=ev.AudioConfig(input=ev.AudioInput(turn_detection=None))
+            )
+        ),
+        {
+            "type": "session.update",
+            "session": {"type": "realtime", "audio": {"input": {"turn_detection": None}}},
+        },
+        id="session-update-vad-off-is-null",
+    ),
+    pytest.param(
+        "client",
+        lambda: ev.SessionUpdate(
+            session=ev.RealtimeSession(
+                instructions="Be brief.",
+                audio=ev.AudioConfig(
+                    input=ev.AudioInput(turn_detection=ev.ServerVad(silence_duration_ms=300))
+                ),
+                tools=[ev.FunctionTool(name="lookup", parameters={"type": "object"})],
+                tool_choice=ev.ToolChoiceFunction(name="lookup"),
+            )
+        ),
+        {
+            "type": "session.update",
+            "session": {
+                "type": "realtime",
+                "instructions": "Be brief.",
+                "audio": {
+                    "input": {"turn_detection": {"type": "server_vad", "silence_duration_ms": 300}}
+                },
+                "tools": [{"type": "function", "name": "lookup", "parameters": {"type": "object"}}],
+                "tool_choice": {"type": "function", "name": "lookup"},
+            },
+        },
+        id="session-update-vad-and-tools",
+    ),
+    pytest.param(
+        "client",
+        lambda: ev.ConversationItemCreate(item=ev.UserMessage.text("Hello")),
+        {
+            "type": "conversation.item.create",
+            "item": {"type": "message", "role": "user", "content": HELLO},
+        },
+        id="user-text",
+    ),
+    pytest.param(
+        "client",
+        lambda: ev.ConversationItemCreate(item=ev.SystemMessage.text("Hello")),
+        {
+            "type": "conversation.item.create",
+            "item": {"type": "message", "role": "system", "content": HELLO},
+        },
+        id="system-text",
+    ),
+    pytest.param(
+        "client",
+        lambda: ev.ConversationItemCreate(item=ev.AssistantMessage.text("Hi")),
+        {
+            "type": "conversation.item.create",
+            "item": {
+                "type": "message",
+                "role": "assistant",
+                "content": [{"type": "output_text", "text": "Hi"}],
+            },
+        },
+        id="assistant-text",
+    ),
+    pytest.param(
+        "client",
+        lambda: ev.ConversationItemCreate(item=ev.UserMessage.audio(b"\x00\x01\xfe\xff")),
+        {
+            "type": "conversation.item.create",
+            "item": {
+                "type": "message",
+                "role": "user",
+                "content": [{"type": "input_audio", "audio": "AAH+/w=="}],
+            },
+        },
+        id="user-audio",
+    ),
+    pytest.param(
+        "client",
+        lambda: ev.ConversationItemCreate(
+            item=ev.UserMessage.image("data:image/png;base64,AAAA", detail="high")
+        ),
+        {
+            "type": "conversation.item.create",
+            "item": {
+                "type": "message",
+                "role": "user",
+                "content": [
+                    {
+                        "type": "input_image",
+                        "image_url": "data:image/png;base64,AAAA",
+                        "detail": "high",
+                    }
+                ],
+            },
+        },
+        id="user-image",
+    ),
+    pytest.param(
+        "client",
+        lambda: ev.ConversationItemCreate(
+            item=ev.FunctionCallOutput.of("call_1", {"ok": True, "n": [1, 2]})
+        ),
+        {
+            "type": "conversation.item.create",
+            "item": {
+                "type": "function_call_output",
+                "call_id": "call_1",
+                "output": '{"ok":true,"n":[1,2]}',
+            },
+        },
+        id="function-call-output",
+    ),
+    pytest.param(
+        "client",
+        lambda: ev.InputAudioBufferAppend.pcm16(array.array("h", [0, 1, -1, 32767, -32768])),
+        {
+            "type": "input_audio_buffer.append",
+            "audio": base64.b64encode(
+                array.array("h", [0, 1, -1, 32767, -32768]).tobytes()
+            ).decode(),
+        },
+        id="append-pcm16",
+    ),
+    pytest.param(
+        "client", lambda: ev.ResponseCreate(), {"type": "response.create"}, id="response-create"
+    ),
+    pytest.param(
+        "client", lambda: ev.ResponseCancel(), {"type": "response.cancel"}, id="response-cancel"
+    ),
+    pytest.param(
+        "client",
+        lambda: ev.InputAudioBufferCommit(),
+        {"type": "input_audio_buffer.commit"},
+        id="commit",
+    ),
+    pytest.param(
+        "client",
+        lambda: ev.InputAudioBufferClear(),
+        {"type": "input_audio_buffer.clear"},
+        id="clear",
+    ),
+    pytest.param(
+        "client",
+        lambda: ev.OutputAudioBufferClear(event_id="e1"),
+        {"type": "output_audio_buffer.clear", "event_id": "e1"},
+        id="output-clear",
+    ),
+    pytest.param(
+        "client",
+        lambda: ev.ConversationItemTruncate(item_id="i", content_index=0, audio_end_ms=1500),
+        {
+            "type": "conversation.item.truncate",
+            "item_id": "i",
+            "content_index": 0,
+            "audio_end_ms": 1500,
+        },
+        id="truncate",
+    ),
+    pytest.param(
+        "client",
+        lambda: ev.ConversationItemDelete(item_id="i"),
+        {"type": "conversation.item.delete", "item_id": "i"},
+        id="delete",
+    ),
+    pytest.param(
+        "client",
+        lambda: ev.ConversationItemRetrieve(item_id="i"),
+        {"type": "conversation.item.retrieve", "item_id": "i"},
+        id="retrieve",
+    ),
+    pytest.param(
+        "translation client",
+        lambda: ev.TranslationSessionUpdate(
+            session=ev.TranslationSessionConfig(
+                audio=ev.TranslationAudio(output=ev.TranslationAudioOutput(language="fr"))
+            )
+        ),
+        {"type": "session.update", "session": {"audio": {"output": {"language": "fr"}}}},
+        id="translation-update",
+    ),
+    pytest.param(
+        "translation client",
+        lambda: ev.TranslationSessionInputAudioBufferAppend(audio=b"\x01\x02"),
+        {"type": "session.input_audio_buffer.append", "audio": "AQI="},
+        id="translation-append",
+    ),
+    pytest.param(
+        "translation client",
+        lambda: ev.TranslationSessionClose(),
+        {"type": "session.close"},
+        id="translation-close",
+    ),
+]
+
+
+@pytest.mark.parametrize(("family", "build", "expected"), CONSTRUCTED)
+def test_constructed_event_is_exact_and_accepted_by_sdk(
+    family: str, build: Callable[[], Any], expected: dict[str, Any]
+) -> None:
+    event = build()
+    data = _func(family, "encode")(event)
+    assert json.loads(data) == expected
+    _sdk_validate(family, expected["type"], data)
+    # And it survives the server side: decoded (perhaps as a more general
+    # class, e.g. `Message` for a `UserMessage`) and encoded to the same bytes.
+    decoded = _func(family, "decode")(data)
+    assert type(decoded) is type(event)
+    assert _func(family, "encode")(decoded) == data
+
+
+def test_constructed_events_cover_every_client_type() -> None:
+    covered = {(p.values[0], p.values[2]["type"]) for p in CONSTRUCTED}
+    for family in CLIENT_FAMILIES:
+        missing = set(schema.sdk_events(family)) - {t for f, t in covered if f == family}
+        assert not missing, f"no constructed {family} example for {sorted(missing)}"
+
+
+def test_pcm16_rejects_half_a_sample() -> None:
+    with pytest.raises(rt.EventEncodeError):
+        ev.InputAudioBufferAppend.pcm16(b"\x00\x01\x02")
