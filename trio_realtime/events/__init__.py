@@ -55,8 +55,8 @@ from ._base import ServerEvent as ServerEvent
 from ._base import TranslationClientEvent as TranslationClientEvent
 from ._base import TranslationServerEvent as TranslationServerEvent
 from ._base import UnknownEvent as UnknownEvent
+from ._codec import DECODE_FAILURES, concrete_subclasses
 from ._codec import EventCodec as EventCodec
-from ._codec import concrete_subclasses
 from ._conversation import Conversation as Conversation
 from ._conversation import ConversationCreated as ConversationCreated
 from ._conversation import ConversationItemAdded as ConversationItemAdded
@@ -223,13 +223,21 @@ TRANSLATION_SERVER_CODEC: EventCodec[TranslationClientEvent, TranslationServerEv
 )
 
 
+# The per-event hot path: one Python frame around one C call.
+_fast_server_decode = CLIENT_CODEC.fast_decode
+_fast_translation_decode = TRANSLATION_CLIENT_CODEC.fast_decode
+
+
 def decode_server_event(data: bytes | str) -> ServerEvent:
     """Decode one server frame; unknown types become `UnknownEvent`.
 
     Raises `EventDecodeError` for a frame that is not a JSON object with a string
     ``type``, or whose known type has fields of the wrong type.
     """
-    return CLIENT_CODEC.decode(data)
+    try:
+        return _fast_server_decode(data)
+    except DECODE_FAILURES as exc:
+        return CLIENT_CODEC.recover(data, exc)
 
 
 def encode_client_event(event: ClientEvent) -> bytes:
@@ -252,7 +260,10 @@ def decode_translation_server_event(data: bytes | str) -> TranslationServerEvent
 
     Raises `EventDecodeError` like `decode_server_event`.
     """
-    return TRANSLATION_CLIENT_CODEC.decode(data)
+    try:
+        return _fast_translation_decode(data)
+    except DECODE_FAILURES as exc:
+        return TRANSLATION_CLIENT_CODEC.recover(data, exc)
 
 
 def encode_translation_client_event(event: TranslationClientEvent) -> bytes:
