@@ -21,7 +21,7 @@ import types
 import typing
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pydantic
@@ -30,6 +30,7 @@ import typing_extensions
 _NONE = type(None)
 _CONTAINERS = (list, tuple, set, frozenset, Sequence, Iterable)
 MODES = ("minimal", "full", "null")
+NOISE_KEY = "zz_future_field"
 
 
 @dataclass
@@ -37,6 +38,10 @@ class _Walk:
     mode: str
     variant: int
     widest: int = 1
+    #: Paths where a non-discriminator ``Literal`` (an enumeration) was written.
+    enums: list[str] = field(default_factory=list)
+    #: Add a key no schema knows to every object (forward-compatibility tests).
+    noise: bool = False
 
 
 def _unwrap(tp: Any) -> tuple[Any, bool]:
@@ -97,11 +102,18 @@ def _value(tp: Any, walk: _Walk, path: str) -> Any:
         if walk.mode == "null" and len(options) < len(typing.get_args(tp)):
             return None
         walk.widest = max(walk.widest, len(options))
-        return _value(options[walk.variant % len(options)], walk, path)
+        chosen = options[walk.variant % len(options)]
+        if int in options and typing.get_origin(_unwrap(chosen)[0]) is typing.Literal:
+            # ``int | Literal["inf"]``: a special value, not an enumeration.
+            return typing.get_args(_unwrap(chosen)[0])[0]
+        return _value(chosen, walk, path)
     if origin is typing.Literal:
         choices = typing.get_args(tp)
         walk.widest = max(walk.widest, len(choices))
-        return choices[walk.variant % len(choices)]
+        choice = choices[walk.variant % len(choices)]
+        if isinstance(choice, str) and not path.endswith(".type") and path != "type":
+            walk.enums.append(path)
+        return choice
     if origin in _CONTAINERS or getattr(origin, "__name__", "") == "SequenceNotStr":
         return _list(typing.get_args(tp)[0], walk, path)
     if origin in (dict, Mapping):
@@ -129,7 +141,9 @@ def _list(item: Any, walk: _Walk, path: str) -> list[Any]:
     options = [a for a in typing.get_args(inner) if a is not _NONE]
     out: list[Any] = []
     for i, option in enumerate(options):
-        sub = _Walk("full" if walk.mode == "null" else walk.mode, walk.variant + i)
+        sub = _Walk(
+            "full" if walk.mode == "null" else walk.mode, walk.variant + i, enums=walk.enums
+        )
         out.append(_value(option, sub, f"{path}[{i}]"))
         walk.widest = max(walk.widest, sub.widest)
     return out
@@ -146,23 +160,50 @@ def example(cls: Any, walk: _Walk, path: str = "") -> dict[str, Any]:
             out[name] = None
             continue
         out[name] = _value(tp, walk, sub)
+    if walk.noise:
+        out[NOISE_KEY] = {"from": "a future API", "nested": [1, "x", None]}
     return out
 
 
-def examples(cls: Any, mode: str) -> list[dict[str, Any]]:
+def examples(cls: Any, mode: str, *, noise: bool = False) -> list[dict[str, Any]]:
     """Examples of one mode; ``full`` and ``null`` cycle through union members."""
-    first = _Walk(mode, 0)
+    first = _Walk(mode, 0, noise=noise)
     found = [example(cls, first, "")]
     if mode == "minimal":
         return found
     for variant in range(1, first.widest):
-        found.append(example(cls, _Walk(mode, variant), ""))
+        found.append(example(cls, _Walk(mode, variant, noise=noise), ""))
     # Distinct only: narrow unions repeat themselves.
     unique: list[dict[str, Any]] = []
     for ex in found:
         if ex not in unique:
             unique.append(ex)
     return unique
+
+
+def full_examples_with_enums(cls: Any) -> list[tuple[dict[str, Any], list[str]]]:
+    """``full`` examples, each with the paths of the enumeration values it holds."""
+    found: list[tuple[dict[str, Any], list[str]]] = []
+    variant, widest = 0, 1
+    while variant < widest:
+        walk = _Walk("full", variant)
+        example_ = example(cls, walk, "")
+        widest = max(widest, walk.widest)
+        if all(example_ != seen for seen, _ in found):
+            found.append((example_, walk.enums))
+        variant += 1
+    return found
+
+
+def split_path(path: str) -> list[str | int]:
+    """``"a.b[2].c"`` -> ``["a", "b", 2, "c"]`` (the paths `example` writes)."""
+    out: list[str | int] = []
+    for part in path.split("."):
+        name, *indexes = part.split("[")
+        if name:
+            out.append(name)
+        out.extend(int(i.rstrip("]")) for i in indexes)
+    return out
 
 
 def client_params(family: str) -> dict[str, Any]:

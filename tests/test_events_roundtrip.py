@@ -488,3 +488,93 @@ def test_constructed_events_cover_every_client_type() -> None:
 def test_pcm16_rejects_half_a_sample() -> None:
     with pytest.raises(rt.EventEncodeError):
         ev.InputAudioBufferAppend.pcm16(b"\x00\x01\x02")
+
+
+# --- forward compatibility, for every event -------------------------------------
+
+ALL_EVENTS = [
+    pytest.param(family, tag, id=f"{family.replace(' ', '-')}:{tag}")
+    for family in SERVER_FAMILIES + CLIENT_FAMILIES
+    for tag in schema.sdk_events(family)
+]
+
+
+def _source(family: str, tag: str) -> Any:
+    if family in CLIENT_FAMILIES:
+        return examples.client_params(family)[tag]
+    return schema.sdk_events(family)[tag]
+
+
+@pytest.mark.parametrize(("family", "tag"), ALL_EVENTS)
+def test_unknown_fields_are_ignored_at_every_level(family: str, tag: str) -> None:
+    # A key the library does not know, in the event and in every nested object,
+    # changes nothing: the event decodes to what it decodes to without them.
+    cls = _our_class(family, tag)
+    decode = _func(family, "decode")
+    source = _source(family, tag)
+    plain = examples.examples(source, "full")
+    noisy = examples.examples(source, "full", noise=True)
+    assert len(plain) == len(noisy)
+    for clean, extra in zip(plain, noisy, strict=True):
+        assert examples.NOISE_KEY in json.dumps(extra)
+        event = decode(json.dumps(extra).encode())
+        assert type(event) is cls
+        assert event == decode(json.dumps(clean).encode())
+
+
+def _get(value: Any, path: list[str | int]) -> Any:
+    for key in path:
+        value = value[key]
+    return value
+
+
+def _set(value: Any, path: list[str | int], new: Any) -> None:
+    _get(value, path[:-1])[path[-1]] = new
+
+
+NEW_VALUE = "zz_new_value_from_a_future_api"
+ENUM_COUNT: dict[str, int] = {}
+
+
+@pytest.mark.parametrize(
+    ("family", "tag"), [p for p in ALL_EVENTS if p.values[0] in SERVER_FAMILIES]
+)
+def test_new_enumeration_values_still_decode(family: str, tag: str) -> None:
+    # Statuses, reasons, roles, modalities, formats' names... may grow: a value
+    # this version has not seen must neither fail the event nor get lost.
+    # (Discriminators - nested `type` tags - are out of scope: a new object kind
+    # is a decode error with a path, which the semantics tests cover.)
+    cls = _our_class(family, tag)
+    decode = _func(family, "decode")
+    problems: list[str] = []
+    for example, enums in examples.full_examples_with_enums(schema.sdk_events(family)[tag]):
+        for dotted in enums:
+            path = examples.split_path(dotted)
+            frame = json.loads(json.dumps(example))
+            _set(frame, path, NEW_VALUE)
+            try:
+                event = decode(json.dumps(frame).encode())
+            except rt.EventDecodeError as exc:
+                problems.append(f"{dotted}: {exc}")
+                continue
+            if type(event) is not cls:
+                problems.append(f"{dotted}: decoded as {type(event).__name__}")
+            elif _get(msgspec.to_builtins(event), path) != NEW_VALUE:
+                problems.append(f"{dotted}: the new value was lost")
+    if problems:
+        pytest.fail(f"{family} {tag!r}:\n" + "\n".join(problems), pytrace=False)
+
+
+def test_enumerations_are_found() -> None:
+    # Guards the walk above: the SDK's server events hold many enumerations
+    # (response status, status reasons, item status, roles, ...).
+    paths = {
+        (tag, path)
+        for family in SERVER_FAMILIES
+        for tag, model in schema.sdk_events(family).items()
+        for _, enums in examples.full_examples_with_enums(model)
+        for path in enums
+    }
+    assert len(paths) > 80
+    assert ("response.done", "response.status") in paths
+    assert ("response.done", "response.status_details.reason") in paths
