@@ -87,6 +87,8 @@ async def run_peer(
         done.append(finished)
         try:
             await handler(ws)
+        except trio_websocket.ConnectionClosed:
+            pass  # the client left first: the normal end of most scripts
         finally:
             finished.set()
 
@@ -95,3 +97,43 @@ async def run_peer(
             trio_websocket.serve_websocket, on_request, "127.0.0.1", 0, None
         )
         task_status.started(Peer(server.port, seen, trio.Event(), done))
+
+
+@dataclass
+class MutePeer:
+    port: int
+    connected: trio.Event
+    disconnected: trio.Event
+
+    def client(self, **kwargs: Any) -> rt.Client:
+        return rt.Client(api_key=API_KEY, base_url=f"http://127.0.0.1:{self.port}/v1", **kwargs)
+
+
+async def run_mute_peer(
+    *, task_status: trio.TaskStatus[MutePeer] = trio.TASK_STATUS_IGNORED
+) -> None:
+    """Accept the WebSocket upgrade, then read and ignore everything: it never answers
+    a close frame and never closes, like a hung server. ``disconnected`` is set when
+    the client's socket goes away."""
+    import wsproto
+    import wsproto.events as wse
+
+    listeners = await trio.open_tcp_listeners(0, host="127.0.0.1")
+    peer = MutePeer(listeners[0].socket.getsockname()[1], trio.Event(), trio.Event())
+
+    async def serve(stream: trio.SocketStream) -> None:
+        ws = wsproto.WSConnection(wsproto.ConnectionType.SERVER)
+        async with stream:
+            while True:
+                data = await stream.receive_some(65536)
+                if not data:
+                    peer.disconnected.set()
+                    return
+                ws.receive_data(data)
+                for item in ws.events():
+                    if isinstance(item, wse.Request):
+                        await stream.send_all(ws.send(wse.AcceptConnection()))
+                        peer.connected.set()
+
+    task_status.started(peer)
+    await trio.serve_listeners(serve, listeners)

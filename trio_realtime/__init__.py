@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from . import events as events
+from ._client import AzureOptions as AzureOptions
 from ._client import Client as Client
+from ._client import KeyProvider as KeyProvider
 from ._connection import ConnectionStatistics as ConnectionStatistics
 from ._connection import EventReceiveChannel as EventReceiveChannel
 from ._connection import RealtimeConnection as RealtimeConnection
+from ._connection import TranslationConnection as TranslationConnection
+from ._connection import TranslationEvent as TranslationEvent
 from ._connection import connect_realtime as connect_realtime
 from ._connection import open_realtime as open_realtime
+from ._connection import open_translation as open_translation
 from ._errors import AuthenticationError as AuthenticationError
 from ._errors import BadRequestError as BadRequestError
 from ._errors import CloseTimeout as CloseTimeout
@@ -36,6 +41,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AuthenticationError",
+    "AzureOptions",
     "BadRequestError",
     "Client",
     "CloseTimeout",
@@ -51,6 +57,7 @@ __all__ = [
     "HostUnreachableError",
     "InsecureTransportError",
     "InvalidHeaderError",
+    "KeyProvider",
     "MissingAPIKeyError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -61,7 +68,10 @@ __all__ = [
     "RealtimeTimeout",
     "ServerError",
     "TLSError",
+    "TranslationConnection",
+    "TranslationEvent",
     "connect_realtime",
     "events",
     "open_realtime",
+    "open_translation",
 ]

@@ -25,7 +25,7 @@ import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, TypeAlias, TypeVar, cast
 
 import msgspec
 import trio
@@ -43,7 +43,22 @@ from ._errors import (
     TLSError,
     handshake_error_for_status,
 )
-from .events import CLIENT_CODEC, ClientEvent, InvalidEvent, ServerEvent, UnknownEvent
+from .events import (
+    CLIENT_CODEC,
+    TRANSLATION_CLIENT_CODEC,
+    ClientEvent,
+    InvalidEvent,
+    ServerEvent,
+    Session,
+    SessionCreated,
+    SessionUpdated,
+    TranslationClientEvent,
+    TranslationServerEvent,
+    TranslationSession,
+    TranslationSessionCreated,
+    TranslationSessionUpdated,
+    UnknownEvent,
+)
 from .events._codec import EventCodec
 
 __all__ = [
@@ -56,8 +71,11 @@ __all__ = [
     "ConnectionStatistics",
     "EventReceiveChannel",
     "RealtimeConnection",
+    "TranslationConnection",
+    "TranslationEvent",
     "connect_realtime",
     "open_realtime",
+    "open_translation",
 ]
 
 log = logging.getLogger("trio_realtime")
@@ -83,6 +101,11 @@ _NORMAL_CLOSURE = 1000
 
 S = TypeVar("S", bound=msgspec.Struct)
 C = TypeVar("C", bound=msgspec.Struct)
+T = TypeVar("T")
+K = TypeVar("K", bound="_Connection[Any, Any, Any]")
+
+#: What a translation session's receive side yields.
+TranslationEvent: TypeAlias = TranslationServerEvent | UnknownEvent | InvalidEvent
 
 
 @dataclass(frozen=True)
@@ -104,19 +127,18 @@ class _Dialect(Generic[S, C]):
     """What differs between the realtime and translation endpoints."""
 
     path: str
-    codec: EventCodec[S, C]
-    session_of: Callable[[S], object | None]
-
-
-def _realtime_session(event: ServerEvent) -> object | None:
-    # Remember the latest session the server reported (session.created/updated).
-    if event.type in ("session.created", "session.updated"):
-        return cast(object, getattr(event, "session", None))
-    return None
+    codec: EventCodec[Any, C]
+    #: Events whose ``session`` field is the server's current session object.
+    session_events: frozenset[type[Any]]
 
 
 _REALTIME: _Dialect[ServerEvent, ClientEvent] = _Dialect(
-    "/realtime", CLIENT_CODEC, _realtime_session
+    "/realtime", CLIENT_CODEC, frozenset({SessionCreated, SessionUpdated})
+)
+_TRANSLATION: _Dialect[TranslationEvent, TranslationClientEvent] = _Dialect(
+    "/realtime/translations",
+    TRANSLATION_CLIENT_CODEC,
+    frozenset({TranslationSessionCreated, TranslationSessionUpdated}),
 )
 
 
@@ -132,7 +154,7 @@ class EventReceiveChannel(trio.abc.ReceiveChannel[S]):
     event that arrived before the close is delivered first.
     """
 
-    def __init__(self, conn: RealtimeConnection[S, Any]) -> None:
+    def __init__(self, conn: _Connection[S, Any, Any]) -> None:
         self._conn = conn
 
     async def receive(self) -> S:
@@ -148,8 +170,8 @@ class EventReceiveChannel(trio.abc.ReceiveChannel[S]):
         await self._conn.aclose()
 
 
-class RealtimeConnection(trio.abc.AsyncResource, Generic[S, C]):
-    """A live Realtime session: send client events, receive server events.
+class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
+    """A live session: send client events, receive server events.
 
     ``send_channel`` is a `trio.MemorySendChannel` of client events (clone it for
     more sending tasks); ``receive_channel`` yields decoded server events. `send`,
@@ -171,10 +193,10 @@ class RealtimeConnection(trio.abc.AsyncResource, Generic[S, C]):
         self.websocket = websocket
         self.url = url
         self._stream = stream
-        self.session: object | None = None
+        self.session: T | None = None
         self._dialect = dialect
         self._codec = dialect.codec
-        self._session_of = dialect.session_of
+        self._session_events = dialect.session_events
         self._strict = strict
         self._close_timeout = close_timeout
         self._send_buffer_size = send_buffer_size
@@ -206,18 +228,18 @@ class RealtimeConnection(trio.abc.AsyncResource, Generic[S, C]):
         self._events_in += 1
         self._bytes_in += len(data)
         try:
-            event = self._codec.decode(data)
+            event: S = self._codec.decode(data)
         except EventDecodeError as exc:
             self._invalid += 1
             log.debug("undecodable frame (%d bytes): %s", len(data), exc)
             if self._strict:
                 raise
             return cast(S, InvalidEvent(raw=exc.raw, error=exc, event_type=exc.event_type))
-        if type(event) is UnknownEvent:
+        cls: type[Any] = type(event)
+        if cls is UnknownEvent:
             self._unknown += 1
-        session = self._session_of(event)
-        if session is not None:
-            self.session = session
+        elif cls in self._session_events:
+            self.session = cast(Any, event).session
         if log.isEnabledFor(logging.DEBUG):
             log.debug("received %s (%d bytes)", cast(Any, event).type, len(data))
         return event
@@ -234,7 +256,8 @@ class RealtimeConnection(trio.abc.AsyncResource, Generic[S, C]):
         return self._closed_error()
 
     def _closed_error(self) -> ConnectionClosed:
-        if self._close_error is None:
+        # Built once the writer has stopped, so that `unsent` is complete.
+        if self._close_error is None or not self._writer_done.is_set():
             reason = self.websocket.closed
             code = reason.code if reason is not None else 1006
             text = reason.reason if reason is not None else None
@@ -340,38 +363,50 @@ class RealtimeConnection(trio.abc.AsyncResource, Generic[S, C]):
         Idempotent. Bounded by ``close_timeout``; the socket is closed whatever
         happens. Raises `CloseTimeout` if queued events could not be flushed in time.
         """
-        await self._close(graceful=True)
+        await self._close(flush=True, polite=True)
 
-    async def _close(self, *, graceful: bool) -> None:
+    async def _close(self, *, flush: bool, polite: bool) -> None:
+        """Close the session.
+
+        ``flush`` waits for the writer to send what is queued; ``polite`` sends a
+        close frame and waits for the reply. Both are bounded by close_timeout and
+        cut short by cancellation; the transport is closed in every case.
+        """
         if self._closed:
             return
         self._closed = True
-        flushed = True
+        self._closing = True
+        open_before = self.websocket.closed is None
+        self._we_closed = open_before
+        flushed = False
         try:
-            with trio.move_on_after(self._close_timeout, shield=graceful) as scope:
-                if graceful and self.websocket.closed is None:
-                    self._closing = True
-                    self._we_closed = True
+            with trio.move_on_after(self._close_timeout):
+                if flush and open_before:
                     if self._writer_idle is not None:
                         self._writer_idle.cancel()
                     await self._writer_done.wait()
+                    flushed = True
                 else:
-                    self._closing = True
+                    flushed = True
                     self._writer_scope.cancel()
-                if graceful and not self._mid_frame:
+                    await self._writer_done.wait()
+                # A frame cut off mid-write has corrupted the stream: nothing more
+                # may be written to it, not even a close frame.
+                if polite and open_before and not self._mid_frame:
                     await self.websocket.aclose(_NORMAL_CLOSURE)
-            flushed = not scope.cancelled_caught or self._writer_done.is_set()
         finally:
-            # trio-websocket leaves the socket open when the peer closed first, so
-            # the transport is closed here, whatever happened above.
-            self._closing = True
             self._writer_scope.cancel()
-            await _abort(self.websocket, self._stream)
+            with trio.CancelScope(shield=True):
+                # The writer is cancelled, so this wait is short; it makes the
+                # list of unsent events complete before anyone reads it.
+                await self._writer_done.wait()
+                await _abort(self.websocket, self._stream)
         log.debug("closed %s", self.url)
         if not flushed:
             raise CloseTimeout(
                 f"close_timeout ({self._close_timeout}s) ran out while flushing; "
-                f"{len(self._unsent)} client event(s) were not sent"
+                f"{len(self._unsent)} client event(s) were not sent",
+                unsent=self._unsent,
             )
 
     def pending_close_error(self) -> ConnectionClosed | None:
@@ -399,7 +434,21 @@ class RealtimeConnection(trio.abc.AsyncResource, Generic[S, C]):
         )
 
     def __repr__(self) -> str:
-        return f"<RealtimeConnection {self.url}>"
+        return f"<{type(self).__name__} {self.url}>"
+
+
+class RealtimeConnection(_Connection[ServerEvent, ClientEvent, Session]):
+    """A live Realtime session (conversation or transcription).
+
+    ``session`` is the latest `RealtimeSession` or `TranscriptionSession` from
+    ``session.created`` / ``session.updated``.
+    """
+
+
+class TranslationConnection(
+    _Connection[TranslationEvent, TranslationClientEvent, TranslationSession]
+):
+    """A live translation session (``/realtime/translations``)."""
 
 
 async def _abort(websocket: trio_websocket.WebSocketConnection, stream: trio.abc.Stream) -> None:
@@ -490,7 +539,8 @@ def _rejection(exc: trio_websocket.ConnectionRejected) -> ConnectError:
 
 async def _connect(
     nursery: trio.Nursery,
-    dialect: _Dialect[S, C],
+    kind: type[K],
+    dialect: _Dialect[Any, Any],
     client: object,
     model: str | None,
     *,
@@ -507,7 +557,7 @@ async def _connect(
     receive_buffer_size: int,
     connect_timeout: float,
     close_timeout: float,
-) -> RealtimeConnection[S, C]:
+) -> K:
     handshake = await prepare_handshake(
         client,
         path=dialect.path,
@@ -554,7 +604,7 @@ async def _connect(
         raise error from guard.failure
     guard.handshaking = False
     assert stream is not None
-    conn = RealtimeConnection(
+    conn = kind(
         websocket,
         stream,
         dialect,
@@ -586,7 +636,7 @@ async def connect_realtime(
     receive_buffer_size: int = DEFAULT_RECEIVE_BUFFER_SIZE,
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
     close_timeout: float = DEFAULT_CLOSE_TIMEOUT,
-) -> RealtimeConnection[ServerEvent, ClientEvent]:
+) -> RealtimeConnection:
     """Open a Realtime session whose background tasks run in ``nursery``.
 
     For callers that own their nursery; the caller must ``await conn.aclose()``.
@@ -594,6 +644,7 @@ async def connect_realtime(
     """
     return await _connect(
         nursery,
+        RealtimeConnection,
         _REALTIME,
         client,
         model,
@@ -613,16 +664,16 @@ async def connect_realtime(
     )
 
 
-class _Session(Generic[S, C]):
+class _Session(Generic[K]):
     """The async context manager behind `open_realtime`: a nursery plus a connection."""
 
     def __init__(self, connect: Callable[[trio.Nursery], Any]) -> None:
         self._connect = connect
         self._nursery_cm: Any = None
         self._nursery: trio.Nursery | None = None
-        self._conn: RealtimeConnection[S, C] | None = None
+        self._conn: K | None = None
 
-    async def __aenter__(self) -> RealtimeConnection[S, C]:
+    async def __aenter__(self) -> K:
         self._nursery_cm = trio.open_nursery()
         nursery: trio.Nursery = await self._nursery_cm.__aenter__()
         self._nursery = nursery
@@ -649,10 +700,10 @@ class _Session(Generic[S, C]):
             # exception from the block still gets a bounded polite close, minus
             # the flush (the block did not finish its work).
             if isinstance(exc, trio.Cancelled):
-                await conn._close(graceful=False)  # pyright: ignore[reportPrivateUsage]
+                await conn._close(flush=False, polite=False)  # pyright: ignore[reportPrivateUsage]
             else:
                 try:
-                    await conn._close(graceful=exc is None)  # pyright: ignore[reportPrivateUsage]
+                    await conn._close(flush=exc is None, polite=True)  # pyright: ignore[reportPrivateUsage]
                 except CloseTimeout as close_exc:
                     if exc is None:
                         pending = close_exc
@@ -716,7 +767,7 @@ def open_realtime(
     receive_buffer_size: int = DEFAULT_RECEIVE_BUFFER_SIZE,
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
     close_timeout: float = DEFAULT_CLOSE_TIMEOUT,
-) -> _Session[ServerEvent, ClientEvent]:
+) -> _Session[RealtimeConnection]:
     """Open a Realtime session: ``async with open_realtime(client, "gpt-realtime") as conn``.
 
     ``client`` is a `Client` or any object shaped like the ``openai`` SDK's client.
@@ -729,13 +780,59 @@ def open_realtime(
     ends every background task.
     """
 
-    async def connect(nursery: trio.Nursery) -> RealtimeConnection[ServerEvent, ClientEvent]:
+    async def connect(nursery: trio.Nursery) -> RealtimeConnection:
         return await connect_realtime(
             nursery,
             client,
             model,
             call_id=call_id,
             intent=intent,
+            extra_query=extra_query,
+            extra_headers=extra_headers,
+            allow_insecure_transport=allow_insecure_transport,
+            ssl_context=ssl_context,
+            strict=strict,
+            send_buffer_size=send_buffer_size,
+            message_queue_size=message_queue_size,
+            max_message_size=max_message_size,
+            receive_buffer_size=receive_buffer_size,
+            connect_timeout=connect_timeout,
+            close_timeout=close_timeout,
+        )
+
+    return _Session(connect)
+
+
+def open_translation(
+    client: object,
+    model: str,
+    *,
+    extra_query: Mapping[str, str] | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+    allow_insecure_transport: bool = False,
+    ssl_context: ssl.SSLContext | None = None,
+    strict: bool = False,
+    send_buffer_size: int = DEFAULT_SEND_BUFFER_SIZE,
+    message_queue_size: int = DEFAULT_MESSAGE_QUEUE_SIZE,
+    max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
+    receive_buffer_size: int = DEFAULT_RECEIVE_BUFFER_SIZE,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+    close_timeout: float = DEFAULT_CLOSE_TIMEOUT,
+) -> _Session[TranslationConnection]:
+    """Open a live translation session on ``/realtime/translations``.
+
+    Same semantics as `open_realtime`; the events are the ``Translation*`` ones.
+    """
+
+    async def connect(nursery: trio.Nursery) -> TranslationConnection:
+        return await _connect(
+            nursery,
+            TranslationConnection,
+            _TRANSLATION,
+            client,
+            model,
+            call_id=None,
+            intent=None,
             extra_query=extra_query,
             extra_headers=extra_headers,
             allow_insecure_transport=allow_insecure_transport,

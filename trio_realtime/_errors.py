@@ -237,5 +237,9 @@ class EventEncodeError(ProtocolError):
 
 
 class CloseTimeout(RealtimeTimeout):
-    """The close handshake did not complete within ``close_timeout``; the socket was
-    closed regardless."""
+    """Queued client events could not be flushed within ``close_timeout``; the socket
+    was closed regardless. ``unsent`` holds the events that never reached it."""
+
+    def __init__(self, message: str, unsent: Sequence[object] = ()) -> None:
+        self.unsent = tuple(unsent)
+        super().__init__(message)
