@@ -34,7 +34,7 @@ No exception message or attribute ever carries the API key.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 __all__ = [
     "AuthenticationError",
@@ -129,9 +129,9 @@ class HandshakeRejected(ConnectError):
     def _summary(self) -> str:
         detail = ""
         if self.error is not None:
-            inner = self.error.get("error", self.error)
+            inner: object = self.error.get("error", self.error)
             if isinstance(inner, Mapping):
-                message = inner.get("message")  # pyright: ignore[reportUnknownMemberType]
+                message: object = cast(Mapping[str, object], inner).get("message")
                 if isinstance(message, str):
                     detail = f": {message}"
         elif self.body:
