@@ -634,6 +634,39 @@ def test_type_property_is_the_wire_tag() -> None:
     assert ev.ServerVad().type == "server_vad"
 
 
+_SCALARS = (
+    msgspec.inspect.StrType,
+    msgspec.inspect.IntType,
+    msgspec.inspect.FloatType,
+    msgspec.inspect.BoolType,
+    msgspec.inspect.NoneType,
+    msgspec.inspect.BytesType,
+)
+
+
+def _scalar_only(cls: type[msgspec.Struct]) -> bool:
+    info = msgspec.inspect.type_info(cls)
+    assert isinstance(info, msgspec.inspect.StructType)
+    for field in info.fields:
+        kinds = (
+            field.type.types if isinstance(field.type, msgspec.inspect.UnionType) else [field.type]
+        )
+        if not all(isinstance(kind, _SCALARS) for kind in kinds):
+            return False
+    return True
+
+
+def test_gc_false_only_where_no_cycle_is_possible() -> None:
+    # gc=False is safe only for Structs that hold no containers and no objects:
+    # then no reference cycle can run through them. Every such event uses it.
+    for base, _ in FAMILIES.values():
+        for cls in _family(base):
+            assert cls.__struct_config__.gc is not _scalar_only(cls), cls.__name__
+    assert not ev.ResponseOutputTextDelta.__struct_config__.gc
+    assert not ev.ResponseOutputAudioDelta.__struct_config__.gc
+    assert ev.ResponseDone.__struct_config__.gc
+
+
 def _event_modules() -> list[types.ModuleType]:
     return [
         module

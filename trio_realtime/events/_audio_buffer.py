@@ -30,7 +30,7 @@ __all__ = [
 # -- client events ------------------------------------------------------------
 
 
-class InputAudioBufferAppend(ClientEvent, tag="input_audio_buffer.append", kw_only=True):
+class InputAudioBufferAppend(ClientEvent, tag="input_audio_buffer.append", kw_only=True, gc=False):
     """Append audio (raw bytes in the session's input format) to the input buffer."""
 
     audio: bytes
@@ -49,19 +49,19 @@ class InputAudioBufferAppend(ClientEvent, tag="input_audio_buffer.append", kw_on
         return cls(audio=data)
 
 
-class InputAudioBufferCommit(ClientEvent, tag="input_audio_buffer.commit", kw_only=True):
+class InputAudioBufferCommit(ClientEvent, tag="input_audio_buffer.commit", kw_only=True, gc=False):
     """Commit the input buffer as a user message (needed when VAD is off)."""
 
     event_id: str | UnsetType = UNSET
 
 
-class InputAudioBufferClear(ClientEvent, tag="input_audio_buffer.clear", kw_only=True):
+class InputAudioBufferClear(ClientEvent, tag="input_audio_buffer.clear", kw_only=True, gc=False):
     """Drop the uncommitted input audio."""
 
     event_id: str | UnsetType = UNSET
 
 
-class OutputAudioBufferClear(ClientEvent, tag="output_audio_buffer.clear", kw_only=True):
+class OutputAudioBufferClear(ClientEvent, tag="output_audio_buffer.clear", kw_only=True, gc=False):
     """Cut off the audio being played (WebRTC/SIP sessions)."""
 
     event_id: str | UnsetType = UNSET
@@ -70,18 +70,22 @@ class OutputAudioBufferClear(ClientEvent, tag="output_audio_buffer.clear", kw_on
 # -- server events ------------------------------------------------------------
 
 
-class InputAudioBufferCommitted(ServerEvent, tag="input_audio_buffer.committed", kw_only=True):
+class InputAudioBufferCommitted(
+    ServerEvent, tag="input_audio_buffer.committed", kw_only=True, gc=False
+):
     event_id: str
     item_id: str
     previous_item_id: str | None = None
 
 
-class InputAudioBufferCleared(ServerEvent, tag="input_audio_buffer.cleared", kw_only=True):
+class InputAudioBufferCleared(
+    ServerEvent, tag="input_audio_buffer.cleared", kw_only=True, gc=False
+):
     event_id: str
 
 
 class InputAudioBufferSpeechStarted(
-    ServerEvent, tag="input_audio_buffer.speech_started", kw_only=True
+    ServerEvent, tag="input_audio_buffer.speech_started", kw_only=True, gc=False
 ):
     event_id: str
     item_id: str
@@ -89,7 +93,7 @@ class InputAudioBufferSpeechStarted(
 
 
 class InputAudioBufferSpeechStopped(
-    ServerEvent, tag="input_audio_buffer.speech_stopped", kw_only=True
+    ServerEvent, tag="input_audio_buffer.speech_stopped", kw_only=True, gc=False
 ):
     event_id: str
     item_id: str
@@ -97,7 +101,7 @@ class InputAudioBufferSpeechStopped(
 
 
 class InputAudioBufferTimeoutTriggered(
-    ServerEvent, tag="input_audio_buffer.timeout_triggered", kw_only=True
+    ServerEvent, tag="input_audio_buffer.timeout_triggered", kw_only=True, gc=False
 ):
     event_id: str
     item_id: str
@@ -106,7 +110,7 @@ class InputAudioBufferTimeoutTriggered(
 
 
 class InputAudioBufferDtmfEventReceived(
-    ServerEvent, tag="input_audio_buffer.dtmf_event_received", kw_only=True
+    ServerEvent, tag="input_audio_buffer.dtmf_event_received", kw_only=True, gc=False
 ):
     """A keypad tone on a SIP call; ``event`` is the key, ``received_at`` a Unix time."""
 
@@ -114,16 +118,22 @@ class InputAudioBufferDtmfEventReceived(
     received_at: int
 
 
-class OutputAudioBufferStarted(ServerEvent, tag="output_audio_buffer.started", kw_only=True):
+class OutputAudioBufferStarted(
+    ServerEvent, tag="output_audio_buffer.started", kw_only=True, gc=False
+):
     event_id: str
     response_id: str
 
 
-class OutputAudioBufferStopped(ServerEvent, tag="output_audio_buffer.stopped", kw_only=True):
+class OutputAudioBufferStopped(
+    ServerEvent, tag="output_audio_buffer.stopped", kw_only=True, gc=False
+):
     event_id: str
     response_id: str
 
 
-class OutputAudioBufferCleared(ServerEvent, tag="output_audio_buffer.cleared", kw_only=True):
+class OutputAudioBufferCleared(
+    ServerEvent, tag="output_audio_buffer.cleared", kw_only=True, gc=False
+):
     event_id: str
     response_id: str

@@ -41,14 +41,18 @@ class ConversationItemCreate(ClientEvent, tag="conversation.item.create", kw_onl
     event_id: str | UnsetType = UNSET
 
 
-class ConversationItemRetrieve(ClientEvent, tag="conversation.item.retrieve", kw_only=True):
+class ConversationItemRetrieve(
+    ClientEvent, tag="conversation.item.retrieve", kw_only=True, gc=False
+):
     """Ask for the server's copy of an item (answered by ``conversation.item.retrieved``)."""
 
     item_id: str
     event_id: str | UnsetType = UNSET
 
 
-class ConversationItemTruncate(ClientEvent, tag="conversation.item.truncate", kw_only=True):
+class ConversationItemTruncate(
+    ClientEvent, tag="conversation.item.truncate", kw_only=True, gc=False
+):
     """Cut an assistant audio item at ``audio_end_ms`` (what the user actually heard)."""
 
     item_id: str
@@ -57,7 +61,7 @@ class ConversationItemTruncate(ClientEvent, tag="conversation.item.truncate", kw
     event_id: str | UnsetType = UNSET
 
 
-class ConversationItemDelete(ClientEvent, tag="conversation.item.delete", kw_only=True):
+class ConversationItemDelete(ClientEvent, tag="conversation.item.delete", kw_only=True, gc=False):
     """Remove an item from the conversation."""
 
     item_id: str
@@ -95,13 +99,15 @@ class ConversationItemRetrieved(ServerEvent, tag="conversation.item.retrieved", 
     item: Item
 
 
-class ConversationItemTruncated(ServerEvent, tag="conversation.item.truncated", kw_only=True):
+class ConversationItemTruncated(
+    ServerEvent, tag="conversation.item.truncated", kw_only=True, gc=False
+):
     event_id: str
     item_id: str
     content_index: int
     audio_end_ms: int
 
 
-class ConversationItemDeleted(ServerEvent, tag="conversation.item.deleted", kw_only=True):
+class ConversationItemDeleted(ServerEvent, tag="conversation.item.deleted", kw_only=True, gc=False):
     event_id: str
     item_id: str

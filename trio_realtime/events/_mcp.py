@@ -110,23 +110,23 @@ class McpApprovalResponse(TaggedModel, tag="mcp_approval_response", kw_only=True
 # -- events -------------------------------------------------------------------
 
 
-class McpListToolsInProgress(ServerEvent, tag="mcp_list_tools.in_progress", kw_only=True):
+class McpListToolsInProgress(ServerEvent, tag="mcp_list_tools.in_progress", kw_only=True, gc=False):
     event_id: str
     item_id: str
 
 
-class McpListToolsCompleted(ServerEvent, tag="mcp_list_tools.completed", kw_only=True):
+class McpListToolsCompleted(ServerEvent, tag="mcp_list_tools.completed", kw_only=True, gc=False):
     event_id: str
     item_id: str
 
 
-class McpListToolsFailed(ServerEvent, tag="mcp_list_tools.failed", kw_only=True):
+class McpListToolsFailed(ServerEvent, tag="mcp_list_tools.failed", kw_only=True, gc=False):
     event_id: str
     item_id: str
 
 
 class ResponseMcpCallArgumentsDelta(
-    ServerEvent, tag="response.mcp_call_arguments.delta", kw_only=True
+    ServerEvent, tag="response.mcp_call_arguments.delta", kw_only=True, gc=False
 ):
     event_id: str
     response_id: str
@@ -137,7 +137,7 @@ class ResponseMcpCallArgumentsDelta(
 
 
 class ResponseMcpCallArgumentsDone(
-    ServerEvent, tag="response.mcp_call_arguments.done", kw_only=True
+    ServerEvent, tag="response.mcp_call_arguments.done", kw_only=True, gc=False
 ):
     event_id: str
     response_id: str
@@ -146,19 +146,23 @@ class ResponseMcpCallArgumentsDone(
     arguments: str
 
 
-class ResponseMcpCallInProgress(ServerEvent, tag="response.mcp_call.in_progress", kw_only=True):
+class ResponseMcpCallInProgress(
+    ServerEvent, tag="response.mcp_call.in_progress", kw_only=True, gc=False
+):
     event_id: str
     item_id: str
     output_index: int
 
 
-class ResponseMcpCallCompleted(ServerEvent, tag="response.mcp_call.completed", kw_only=True):
+class ResponseMcpCallCompleted(
+    ServerEvent, tag="response.mcp_call.completed", kw_only=True, gc=False
+):
     event_id: str
     item_id: str
     output_index: int
 
 
-class ResponseMcpCallFailed(ServerEvent, tag="response.mcp_call.failed", kw_only=True):
+class ResponseMcpCallFailed(ServerEvent, tag="response.mcp_call.failed", kw_only=True, gc=False):
     event_id: str
     item_id: str
     output_index: int

@@ -157,7 +157,7 @@ class ResponseCreate(ClientEvent, tag="response.create", kw_only=True):
     event_id: str | UnsetType = UNSET
 
 
-class ResponseCancel(ClientEvent, tag="response.cancel", kw_only=True):
+class ResponseCancel(ClientEvent, tag="response.cancel", kw_only=True, gc=False):
     """Cancel the in-progress response (or ``response_id``)."""
 
     response_id: str | UnsetType = UNSET
@@ -209,7 +209,9 @@ class ResponseContentPartDone(ServerEvent, tag="response.content_part.done", kw_
     part: ResponsePart
 
 
-class ResponseOutputTextDelta(ServerEvent, tag="response.output_text.delta", kw_only=True):
+class ResponseOutputTextDelta(
+    ServerEvent, tag="response.output_text.delta", kw_only=True, gc=False
+):
     event_id: str
     response_id: str
     item_id: str
@@ -218,7 +220,7 @@ class ResponseOutputTextDelta(ServerEvent, tag="response.output_text.delta", kw_
     delta: str
 
 
-class ResponseOutputTextDone(ServerEvent, tag="response.output_text.done", kw_only=True):
+class ResponseOutputTextDone(ServerEvent, tag="response.output_text.done", kw_only=True, gc=False):
     event_id: str
     response_id: str
     item_id: str
@@ -227,7 +229,9 @@ class ResponseOutputTextDone(ServerEvent, tag="response.output_text.done", kw_on
     text: str
 
 
-class ResponseOutputAudioDelta(ServerEvent, tag="response.output_audio.delta", kw_only=True):
+class ResponseOutputAudioDelta(
+    ServerEvent, tag="response.output_audio.delta", kw_only=True, gc=False
+):
     """A chunk of output audio; ``delta`` is the raw bytes (base64 decoded in C)."""
 
     event_id: str
@@ -238,7 +242,9 @@ class ResponseOutputAudioDelta(ServerEvent, tag="response.output_audio.delta", k
     delta: bytes
 
 
-class ResponseOutputAudioDone(ServerEvent, tag="response.output_audio.done", kw_only=True):
+class ResponseOutputAudioDone(
+    ServerEvent, tag="response.output_audio.done", kw_only=True, gc=False
+):
     event_id: str
     response_id: str
     item_id: str
@@ -247,7 +253,7 @@ class ResponseOutputAudioDone(ServerEvent, tag="response.output_audio.done", kw_
 
 
 class ResponseOutputAudioTranscriptDelta(
-    ServerEvent, tag="response.output_audio_transcript.delta", kw_only=True
+    ServerEvent, tag="response.output_audio_transcript.delta", kw_only=True, gc=False
 ):
     event_id: str
     response_id: str
@@ -258,7 +264,7 @@ class ResponseOutputAudioTranscriptDelta(
 
 
 class ResponseOutputAudioTranscriptDone(
-    ServerEvent, tag="response.output_audio_transcript.done", kw_only=True
+    ServerEvent, tag="response.output_audio_transcript.done", kw_only=True, gc=False
 ):
     event_id: str
     response_id: str
@@ -269,7 +275,7 @@ class ResponseOutputAudioTranscriptDone(
 
 
 class ResponseFunctionCallArgumentsDelta(
-    ServerEvent, tag="response.function_call_arguments.delta", kw_only=True
+    ServerEvent, tag="response.function_call_arguments.delta", kw_only=True, gc=False
 ):
     event_id: str
     response_id: str
@@ -280,7 +286,7 @@ class ResponseFunctionCallArgumentsDelta(
 
 
 class ResponseFunctionCallArgumentsDone(
-    ServerEvent, tag="response.function_call_arguments.done", kw_only=True
+    ServerEvent, tag="response.function_call_arguments.done", kw_only=True, gc=False
 ):
     event_id: str
     response_id: str

@@ -90,7 +90,7 @@ class ConversationItemInputAudioTranscriptionCompleted(
 
 
 class ConversationItemInputAudioTranscriptionSegment(
-    ServerEvent, tag="conversation.item.input_audio_transcription.segment", kw_only=True
+    ServerEvent, tag="conversation.item.input_audio_transcription.segment", kw_only=True, gc=False
 ):
     """A diarized segment: ``speaker`` said ``text`` from ``start`` to ``end`` seconds."""
 

@@ -94,7 +94,7 @@ class TranslationSessionUpdate(TranslationClientEvent, tag="session.update", kw_
 
 
 class TranslationSessionInputAudioBufferAppend(
-    TranslationClientEvent, tag="session.input_audio_buffer.append", kw_only=True
+    TranslationClientEvent, tag="session.input_audio_buffer.append", kw_only=True, gc=False
 ):
     """Send source audio (raw bytes; msgspec writes the base64)."""
 
@@ -102,7 +102,7 @@ class TranslationSessionInputAudioBufferAppend(
     event_id: str | UnsetType = UNSET
 
 
-class TranslationSessionClose(TranslationClientEvent, tag="session.close", kw_only=True):
+class TranslationSessionClose(TranslationClientEvent, tag="session.close", kw_only=True, gc=False):
     event_id: str | UnsetType = UNSET
 
 
@@ -124,12 +124,14 @@ class TranslationSessionUpdated(TranslationServerEvent, tag="session.updated", k
     session: TranslationSession
 
 
-class TranslationSessionClosed(TranslationServerEvent, tag="session.closed", kw_only=True):
+class TranslationSessionClosed(
+    TranslationServerEvent, tag="session.closed", kw_only=True, gc=False
+):
     event_id: str
 
 
 class TranslationSessionInputTranscriptDelta(
-    TranslationServerEvent, tag="session.input_transcript.delta", kw_only=True
+    TranslationServerEvent, tag="session.input_transcript.delta", kw_only=True, gc=False
 ):
     event_id: str
     delta: str
@@ -137,7 +139,7 @@ class TranslationSessionInputTranscriptDelta(
 
 
 class TranslationSessionOutputTranscriptDelta(
-    TranslationServerEvent, tag="session.output_transcript.delta", kw_only=True
+    TranslationServerEvent, tag="session.output_transcript.delta", kw_only=True, gc=False
 ):
     event_id: str
     delta: str
@@ -145,7 +147,7 @@ class TranslationSessionOutputTranscriptDelta(
 
 
 class TranslationSessionOutputAudioDelta(
-    TranslationServerEvent, tag="session.output_audio.delta", kw_only=True
+    TranslationServerEvent, tag="session.output_audio.delta", kw_only=True, gc=False
 ):
     """Translated audio; ``format`` is ``"pcm16"`` today."""
 
