@@ -104,6 +104,13 @@ class MutePeer:
     port: int
     connected: trio.Event
     disconnected: trio.Event
+    opened: int = 0
+    closed: int = 0
+
+    async def wait_all_closed(self) -> None:
+        """Until every TCP connection this peer accepted has been closed by the client."""
+        while self.closed < self.opened:
+            await trio.sleep(0.01)
 
     def client(self, **kwargs: Any) -> rt.Client:
         return rt.Client(api_key=API_KEY, base_url=f"http://127.0.0.1:{self.port}/v1", **kwargs)
@@ -123,10 +130,15 @@ async def run_mute_peer(
 
     async def serve(stream: trio.SocketStream) -> None:
         ws = wsproto.WSConnection(wsproto.ConnectionType.SERVER)
+        peer.opened += 1
         async with stream:
             while True:
-                data = await stream.receive_some(65536)
+                try:
+                    data = await stream.receive_some(65536)
+                except trio.BrokenResourceError:
+                    data = b""
                 if not data:
+                    peer.closed += 1
                     peer.disconnected.set()
                     return
                 ws.receive_data(data)
