@@ -1,4 +1,5 @@
-"""Hostile input into the decoders: an event or `EventDecodeError`, nothing else.
+"""Hostile input into the decoders: an event or `EventDecodeError`, nothing else;
+and what a user sees for each kind of bad or unknown frame.
 
 Pure (no sockets, no `openai`). Covers arbitrary bytes and text, arbitrary JSON
 (NaN and Infinity literals included), known event types with wrong field types,
@@ -253,3 +254,129 @@ def test_huge_string_in_an_unknown_event() -> None:
 def test_decode_error_is_in_the_library_tree() -> None:
     assert issubclass(EventDecodeError, ProtocolError)
     assert issubclass(EventDecodeError, RealtimeError)
+
+
+# --- the translation decoders ----------------------------------------------------------
+
+TRANSLATION_DECODERS = [
+    pytest.param(ev.decode_translation_server_event, id="translation-server"),
+    pytest.param(ev.decode_translation_client_event, id="translation-client"),
+]
+
+
+def _check_translation(decode: Callable[[bytes | str], Any], data: bytes | str) -> None:
+    event = _decode(decode, data)
+    if isinstance(event, EventDecodeError):
+        _check_error(event, data)
+    elif decode is ev.decode_translation_server_event:
+        # Unknown types are delivered here too, as on the realtime endpoint.
+        assert isinstance(event, ev.TranslationServerEvent | ev.UnknownEvent)
+    else:
+        assert isinstance(event, ev.TranslationClientEvent)
+
+
+@pytest.mark.parametrize("decode", TRANSLATION_DECODERS)
+@pytest.mark.parametrize("data", HOSTILE)
+def test_hostile_frame_translation(decode: Callable[[bytes | str], Any], data: bytes) -> None:
+    _check_translation(decode, data)
+
+
+@FUZZ
+@given(
+    st.binary(max_size=256)
+    | st.text(max_size=128).map(str.encode)
+    | json_values.map(_dumps)
+    | random_type.map(_dumps)
+)
+def test_arbitrary_frames_translation(data: bytes | str) -> None:
+    _check_translation(ev.decode_translation_server_event, data)
+    _check_translation(ev.decode_translation_client_event, data)
+
+
+def test_translation_unknown_type_is_delivered_not_raised() -> None:
+    frame = b'{"type": "session.something_new", "x": 1}'
+    event = ev.decode_translation_server_event(frame)
+    assert isinstance(event, ev.UnknownEvent)
+    assert event.payload == {"type": "session.something_new", "x": 1}
+    with pytest.raises(EventDecodeError) as info:
+        ev.decode_translation_client_event(frame)
+    assert info.value.raw == frame
+
+
+# --- what the user sees for each kind of bad frame ---------------------------------------
+
+_DELTA = (
+    b'{"type": "response.output_text.delta", "event_id": "e", "response_id": "r",'
+    b' "item_id": "i", "content_index": 0, "delta": "x", "output_index": '
+)
+
+BAD_FRAMES: list[Any] = [
+    pytest.param(b"not json", None, None, "not valid JSON", id="not-json"),
+    pytest.param(b'{"type": "error"', None, None, "not valid JSON", id="truncated"),
+    pytest.param(b"[1, 2]", None, None, "not an object", id="array"),
+    pytest.param(b'"session.created"', None, None, "not an object", id="string"),
+    pytest.param(b"null", None, None, "not an object", id="null"),
+    pytest.param(b"{}", "$.type", None, "type", id="no-type"),
+    pytest.param(b'{"type": 5}', "$.type", None, "type", id="type-not-string"),
+    pytest.param(
+        _DELTA + b'"zero"}', "$.output_index", "response.output_text.delta", "int", id="wrong-type"
+    ),
+    pytest.param(
+        b'{"type": "response.done", "event_id": "e",'
+        b' "response": {"usage": {"total_tokens": "many"}}}',
+        "$.response.usage.total_tokens",
+        "response.done",
+        "total_tokens",
+        id="wrong-type-nested",
+    ),
+    pytest.param(
+        b'{"type": "response.output_text.delta"}',
+        None,
+        "response.output_text.delta",
+        "missing required field",
+        id="missing-field",
+    ),
+]
+
+
+@pytest.mark.parametrize(("frame", "path", "event_type", "words"), BAD_FRAMES)
+def test_bad_frame_is_one_typed_error(
+    frame: bytes, path: str | None, event_type: str | None, words: str
+) -> None:
+    for data in (frame, frame.decode()):
+        with pytest.raises(EventDecodeError) as info:
+            ev.decode_server_event(data)
+        error = info.value
+        assert error.raw == frame
+        assert error.path == path
+        assert error.event_type == event_type
+        assert words in str(error)
+
+
+def test_unknown_type_keeps_payload_and_raw() -> None:
+    frame = b'{"type": "response.hologram.delta", "event_id": "e", "frames": [1, {"x": null}]}'
+    for data in (frame, frame.decode()):
+        event = ev.decode_server_event(data)
+        assert isinstance(event, ev.UnknownEvent)
+        assert event.type == event.event_type == "response.hologram.delta"
+        assert event.payload == json.loads(frame)
+        assert event.raw == frame
+
+
+def test_unknown_fields_on_a_known_event_are_ignored() -> None:
+    frame = _DELTA + b'0, "brand_new": {"deep": [1, 2]}, "another": null}'
+    event = ev.decode_server_event(frame)
+    assert isinstance(event, ev.ResponseOutputTextDelta)
+    assert msgspec.to_builtins(event) == {
+        k: v for k, v in json.loads(frame).items() if k not in ("brand_new", "another")
+    }
+
+
+def test_client_decoder_rejects_unknown_types() -> None:
+    # The server side (fake server, proxies) has no UnknownEvent: a client event
+    # it cannot read is an error, with the type named.
+    frame = b'{"type": "session.teleport"}'
+    with pytest.raises(EventDecodeError) as info:
+        ev.decode_client_event(frame)
+    assert info.value.raw == frame
+    assert info.value.event_type == "session.teleport"
