@@ -73,6 +73,8 @@ class OutputAudioBufferClear(ClientEvent, tag="output_audio_buffer.clear", kw_on
 class InputAudioBufferCommitted(
     ServerEvent, tag="input_audio_buffer.committed", kw_only=True, gc=False
 ):
+    """The input buffer became user item ``item_id`` (by the client or by VAD)."""
+
     event_id: str
     item_id: str
     previous_item_id: str | None = None
@@ -81,12 +83,16 @@ class InputAudioBufferCommitted(
 class InputAudioBufferCleared(
     ServerEvent, tag="input_audio_buffer.cleared", kw_only=True, gc=False
 ):
+    """The input buffer was emptied (answer to ``input_audio_buffer.clear``)."""
+
     event_id: str
 
 
 class InputAudioBufferSpeechStarted(
     ServerEvent, tag="input_audio_buffer.speech_started", kw_only=True, gc=False
 ):
+    """VAD heard the user start speaking, ``audio_start_ms`` into the buffer."""
+
     event_id: str
     item_id: str
     audio_start_ms: int
@@ -95,6 +101,8 @@ class InputAudioBufferSpeechStarted(
 class InputAudioBufferSpeechStopped(
     ServerEvent, tag="input_audio_buffer.speech_stopped", kw_only=True, gc=False
 ):
+    """VAD heard the user stop speaking, ``audio_end_ms`` into the buffer."""
+
     event_id: str
     item_id: str
     audio_end_ms: int
@@ -103,6 +111,8 @@ class InputAudioBufferSpeechStopped(
 class InputAudioBufferTimeoutTriggered(
     ServerEvent, tag="input_audio_buffer.timeout_triggered", kw_only=True, gc=False
 ):
+    """VAD's ``idle_timeout_ms`` passed with no speech; the buffer was committed."""
+
     event_id: str
     item_id: str
     audio_start_ms: int
@@ -121,6 +131,8 @@ class InputAudioBufferDtmfEventReceived(
 class OutputAudioBufferStarted(
     ServerEvent, tag="output_audio_buffer.started", kw_only=True, gc=False
 ):
+    """The server began playing a response's audio (WebRTC/SIP sessions)."""
+
     event_id: str
     response_id: str
 
@@ -128,6 +140,8 @@ class OutputAudioBufferStarted(
 class OutputAudioBufferStopped(
     ServerEvent, tag="output_audio_buffer.stopped", kw_only=True, gc=False
 ):
+    """The server finished playing a response's audio (WebRTC/SIP sessions)."""
+
     event_id: str
     response_id: str
 
@@ -135,5 +149,7 @@ class OutputAudioBufferStopped(
 class OutputAudioBufferCleared(
     ServerEvent, tag="output_audio_buffer.cleared", kw_only=True, gc=False
 ):
+    """The output audio was cut off (WebRTC/SIP sessions)."""
+
     event_id: str
     response_id: str

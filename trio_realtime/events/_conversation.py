@@ -72,29 +72,39 @@ class ConversationItemDelete(ClientEvent, tag="conversation.item.delete", kw_onl
 
 
 class ConversationCreated(ServerEvent, tag="conversation.created", kw_only=True):
+    """The session's conversation exists (sent right after ``session.created``)."""
+
     event_id: str
     conversation: Conversation
 
 
 class ConversationItemCreated(ServerEvent, tag="conversation.item.created", kw_only=True):
+    """An item was created, by the client or by the server."""
+
     event_id: str
     item: Item
     previous_item_id: str | None = None
 
 
 class ConversationItemAdded(ServerEvent, tag="conversation.item.added", kw_only=True):
+    """An item entered the conversation (its content may still be streaming)."""
+
     event_id: str
     item: Item
     previous_item_id: str | None = None
 
 
 class ConversationItemDone(ServerEvent, tag="conversation.item.done", kw_only=True):
+    """An item is complete; ``item`` holds its final content."""
+
     event_id: str
     item: Item
     previous_item_id: str | None = None
 
 
 class ConversationItemRetrieved(ServerEvent, tag="conversation.item.retrieved", kw_only=True):
+    """The server's copy of an item, audio included (answer to ``conversation.item.retrieve``)."""
+
     event_id: str
     item: Item
 
@@ -102,6 +112,8 @@ class ConversationItemRetrieved(ServerEvent, tag="conversation.item.retrieved", 
 class ConversationItemTruncated(
     ServerEvent, tag="conversation.item.truncated", kw_only=True, gc=False
 ):
+    """The server cut an assistant audio item (answer to ``conversation.item.truncate``)."""
+
     event_id: str
     item_id: str
     content_index: int
@@ -109,5 +121,7 @@ class ConversationItemTruncated(
 
 
 class ConversationItemDeleted(ServerEvent, tag="conversation.item.deleted", kw_only=True, gc=False):
+    """The server deleted an item (answer to ``conversation.item.delete``)."""
+
     event_id: str
     item_id: str

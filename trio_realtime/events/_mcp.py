@@ -111,16 +111,22 @@ class McpApprovalResponse(TaggedModel, tag="mcp_approval_response", kw_only=True
 
 
 class McpListToolsInProgress(ServerEvent, tag="mcp_list_tools.in_progress", kw_only=True, gc=False):
+    """The session is listing an MCP server's tools."""
+
     event_id: str
     item_id: str
 
 
 class McpListToolsCompleted(ServerEvent, tag="mcp_list_tools.completed", kw_only=True, gc=False):
+    """An MCP server's tools were listed (the `McpListTools` item is complete)."""
+
     event_id: str
     item_id: str
 
 
 class McpListToolsFailed(ServerEvent, tag="mcp_list_tools.failed", kw_only=True, gc=False):
+    """Listing an MCP server's tools failed."""
+
     event_id: str
     item_id: str
 
@@ -128,6 +134,8 @@ class McpListToolsFailed(ServerEvent, tag="mcp_list_tools.failed", kw_only=True,
 class ResponseMcpCallArgumentsDelta(
     ServerEvent, tag="response.mcp_call_arguments.delta", kw_only=True, gc=False
 ):
+    """A piece of the JSON arguments of an MCP tool call."""
+
     event_id: str
     response_id: str
     item_id: str
@@ -139,6 +147,8 @@ class ResponseMcpCallArgumentsDelta(
 class ResponseMcpCallArgumentsDone(
     ServerEvent, tag="response.mcp_call_arguments.done", kw_only=True, gc=False
 ):
+    """The complete JSON arguments of an MCP tool call."""
+
     event_id: str
     response_id: str
     item_id: str
@@ -149,6 +159,8 @@ class ResponseMcpCallArgumentsDone(
 class ResponseMcpCallInProgress(
     ServerEvent, tag="response.mcp_call.in_progress", kw_only=True, gc=False
 ):
+    """An MCP tool call is running."""
+
     event_id: str
     item_id: str
     output_index: int
@@ -157,12 +169,16 @@ class ResponseMcpCallInProgress(
 class ResponseMcpCallCompleted(
     ServerEvent, tag="response.mcp_call.completed", kw_only=True, gc=False
 ):
+    """An MCP tool call finished."""
+
     event_id: str
     item_id: str
     output_index: int
 
 
 class ResponseMcpCallFailed(ServerEvent, tag="response.mcp_call.failed", kw_only=True, gc=False):
+    """An MCP tool call failed."""
+
     event_id: str
     item_id: str
     output_index: int

@@ -17,5 +17,7 @@ class RateLimit(Model, kw_only=True):
 
 
 class RateLimitsUpdated(ServerEvent, tag="rate_limits.updated", kw_only=True):
+    """The current rate limits, sent at the start of each response."""
+
     event_id: str
     rate_limits: list[RateLimit]

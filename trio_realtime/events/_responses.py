@@ -103,12 +103,16 @@ class ResponseStatus(Model, kw_only=True):
 
 
 class CachedTokensDetails(Model, kw_only=True):
+    """Cached input tokens by modality."""
+
     text_tokens: int | None = None
     audio_tokens: int | None = None
     image_tokens: int | None = None
 
 
 class InputTokenDetails(Model, kw_only=True):
+    """Input tokens by modality, and how many came from the cache."""
+
     text_tokens: int | None = None
     audio_tokens: int | None = None
     image_tokens: int | None = None
@@ -117,6 +121,8 @@ class InputTokenDetails(Model, kw_only=True):
 
 
 class OutputTokenDetails(Model, kw_only=True):
+    """Output tokens by modality."""
+
     text_tokens: int | None = None
     audio_tokens: int | None = None
 
@@ -168,16 +174,22 @@ class ResponseCancel(ClientEvent, tag="response.cancel", kw_only=True, gc=False)
 
 
 class ResponseCreated(ServerEvent, tag="response.created", kw_only=True):
+    """A response started; ``response.status`` is ``in_progress``."""
+
     event_id: str
     response: Response
 
 
 class ResponseDone(ServerEvent, tag="response.done", kw_only=True):
+    """A response ended (completed, cancelled, incomplete or failed), with its usage."""
+
     event_id: str
     response: Response
 
 
 class ResponseOutputItemAdded(ServerEvent, tag="response.output_item.added", kw_only=True):
+    """A new output item starts in the response."""
+
     event_id: str
     response_id: str
     output_index: int
@@ -185,6 +197,8 @@ class ResponseOutputItemAdded(ServerEvent, tag="response.output_item.added", kw_
 
 
 class ResponseOutputItemDone(ServerEvent, tag="response.output_item.done", kw_only=True):
+    """An output item is complete."""
+
     event_id: str
     response_id: str
     output_index: int
@@ -192,6 +206,8 @@ class ResponseOutputItemDone(ServerEvent, tag="response.output_item.done", kw_on
 
 
 class ResponseContentPartAdded(ServerEvent, tag="response.content_part.added", kw_only=True):
+    """A new content part starts in an output item."""
+
     event_id: str
     response_id: str
     item_id: str
@@ -201,6 +217,8 @@ class ResponseContentPartAdded(ServerEvent, tag="response.content_part.added", k
 
 
 class ResponseContentPartDone(ServerEvent, tag="response.content_part.done", kw_only=True):
+    """A content part of an output item is complete."""
+
     event_id: str
     response_id: str
     item_id: str
@@ -212,6 +230,8 @@ class ResponseContentPartDone(ServerEvent, tag="response.content_part.done", kw_
 class ResponseOutputTextDelta(
     ServerEvent, tag="response.output_text.delta", kw_only=True, gc=False
 ):
+    """A piece of the model's text output."""
+
     event_id: str
     response_id: str
     item_id: str
@@ -221,6 +241,8 @@ class ResponseOutputTextDelta(
 
 
 class ResponseOutputTextDone(ServerEvent, tag="response.output_text.done", kw_only=True, gc=False):
+    """The full text of one content part."""
+
     event_id: str
     response_id: str
     item_id: str
@@ -245,6 +267,8 @@ class ResponseOutputAudioDelta(
 class ResponseOutputAudioDone(
     ServerEvent, tag="response.output_audio.done", kw_only=True, gc=False
 ):
+    """The audio of a content part is complete."""
+
     event_id: str
     response_id: str
     item_id: str
@@ -255,6 +279,8 @@ class ResponseOutputAudioDone(
 class ResponseOutputAudioTranscriptDelta(
     ServerEvent, tag="response.output_audio_transcript.delta", kw_only=True, gc=False
 ):
+    """A piece of the transcript of the model's audio."""
+
     event_id: str
     response_id: str
     item_id: str
@@ -266,6 +292,8 @@ class ResponseOutputAudioTranscriptDelta(
 class ResponseOutputAudioTranscriptDone(
     ServerEvent, tag="response.output_audio_transcript.done", kw_only=True, gc=False
 ):
+    """The full transcript of the model's audio for one content part."""
+
     event_id: str
     response_id: str
     item_id: str
@@ -277,6 +305,8 @@ class ResponseOutputAudioTranscriptDone(
 class ResponseFunctionCallArgumentsDelta(
     ServerEvent, tag="response.function_call_arguments.delta", kw_only=True, gc=False
 ):
+    """A piece of the JSON arguments of a function call."""
+
     event_id: str
     response_id: str
     item_id: str
@@ -288,6 +318,8 @@ class ResponseFunctionCallArgumentsDelta(
 class ResponseFunctionCallArgumentsDone(
     ServerEvent, tag="response.function_call_arguments.done", kw_only=True, gc=False
 ):
+    """The complete JSON arguments of function call ``call_id``."""
+
     event_id: str
     response_id: str
     item_id: str

@@ -165,10 +165,14 @@ class SessionUpdate(ClientEvent, tag="session.update", kw_only=True):
 
 
 class SessionCreated(ServerEvent, tag="session.created", kw_only=True):
+    """The first event of every session: its configuration."""
+
     event_id: str
     session: Session
 
 
 class SessionUpdated(ServerEvent, tag="session.updated", kw_only=True):
+    """The configuration after a ``session.update``."""
+
     event_id: str
     session: Session

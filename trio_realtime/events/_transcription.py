@@ -36,6 +36,8 @@ class TranscriptionLanguage(Model, kw_only=True):
 
 
 class TranscriptionTokenDetails(Model, kw_only=True):
+    """Input tokens of a transcription, by modality."""
+
     text_tokens: int | None = None
     audio_tokens: int | None = None
 
@@ -70,6 +72,8 @@ class TranscriptionError(Model, kw_only=True):
 class ConversationItemInputAudioTranscriptionDelta(
     ServerEvent, tag="conversation.item.input_audio_transcription.delta", kw_only=True
 ):
+    """A piece of the transcript of a user audio item."""
+
     event_id: str
     item_id: str
     content_index: int | None = None
@@ -80,6 +84,8 @@ class ConversationItemInputAudioTranscriptionDelta(
 class ConversationItemInputAudioTranscriptionCompleted(
     ServerEvent, tag="conversation.item.input_audio_transcription.completed", kw_only=True
 ):
+    """The transcript of a committed user audio item, with usage."""
+
     event_id: str
     item_id: str
     content_index: int
@@ -107,6 +113,8 @@ class ConversationItemInputAudioTranscriptionSegment(
 class ConversationItemInputAudioTranscriptionFailed(
     ServerEvent, tag="conversation.item.input_audio_transcription.failed", kw_only=True
 ):
+    """Transcribing a user audio item failed; the item itself is kept."""
+
     event_id: str
     item_id: str
     content_index: int

@@ -65,6 +65,8 @@ class TranslationAudioOutput(Model, kw_only=True):
 
 
 class TranslationAudio(Model, kw_only=True):
+    """The ``audio`` object of a translation session."""
+
     input: TranslationAudioInput | UnsetType | None = UNSET
     output: TranslationAudioOutput | UnsetType | None = UNSET
 
@@ -89,6 +91,8 @@ class TranslationSession(Model, kw_only=True):
 
 
 class TranslationSessionUpdate(TranslationClientEvent, tag="session.update", kw_only=True):
+    """Change the translation session; only the fields you set are sent."""
+
     session: TranslationSessionConfig
     event_id: str | UnsetType = UNSET
 
@@ -103,6 +107,8 @@ class TranslationSessionInputAudioBufferAppend(
 
 
 class TranslationSessionClose(TranslationClientEvent, tag="session.close", kw_only=True, gc=False):
+    """Ask the server to end the translation session."""
+
     event_id: str | UnsetType = UNSET
 
 
@@ -110,16 +116,22 @@ class TranslationSessionClose(TranslationClientEvent, tag="session.close", kw_on
 
 
 class TranslationErrorEvent(TranslationServerEvent, tag="error", kw_only=True):
+    """An error on a translation session (same shape as `ErrorEvent`)."""
+
     event_id: str
     error: RealtimeErrorDetail
 
 
 class TranslationSessionCreated(TranslationServerEvent, tag="session.created", kw_only=True):
+    """The first event of a translation session: its configuration."""
+
     event_id: str
     session: TranslationSession
 
 
 class TranslationSessionUpdated(TranslationServerEvent, tag="session.updated", kw_only=True):
+    """The translation session's configuration after an update."""
+
     event_id: str
     session: TranslationSession
 
@@ -127,12 +139,16 @@ class TranslationSessionUpdated(TranslationServerEvent, tag="session.updated", k
 class TranslationSessionClosed(
     TranslationServerEvent, tag="session.closed", kw_only=True, gc=False
 ):
+    """The translation session ended."""
+
     event_id: str
 
 
 class TranslationSessionInputTranscriptDelta(
     TranslationServerEvent, tag="session.input_transcript.delta", kw_only=True, gc=False
 ):
+    """A piece of the transcript of the source speech."""
+
     event_id: str
     delta: str
     elapsed_ms: int | None = None
@@ -141,6 +157,8 @@ class TranslationSessionInputTranscriptDelta(
 class TranslationSessionOutputTranscriptDelta(
     TranslationServerEvent, tag="session.output_transcript.delta", kw_only=True, gc=False
 ):
+    """A piece of the translated text."""
+
     event_id: str
     delta: str
     elapsed_ms: int | None = None
