@@ -106,11 +106,18 @@ class MutePeer:
     disconnected: trio.Event
     opened: int = 0
     closed: int = 0
+    changed: trio.Event = field(default_factory=trio.Event)
 
     async def wait_all_closed(self) -> None:
         """Until every TCP connection this peer accepted has been closed by the client."""
         while self.closed < self.opened:
-            await trio.sleep(0.01)
+            await self.changed.wait()
+
+    def count(self, *, opened: int = 0, closed: int = 0) -> None:
+        self.opened += opened
+        self.closed += closed
+        self.changed.set()
+        self.changed = trio.Event()
 
     def client(self, **kwargs: Any) -> rt.Client:
         return rt.Client(api_key=API_KEY, base_url=f"http://127.0.0.1:{self.port}/v1", **kwargs)
@@ -130,7 +137,7 @@ async def run_mute_peer(
 
     async def serve(stream: trio.SocketStream) -> None:
         ws = wsproto.WSConnection(wsproto.ConnectionType.SERVER)
-        peer.opened += 1
+        peer.count(opened=1)
         async with stream:
             while True:
                 try:
@@ -138,7 +145,7 @@ async def run_mute_peer(
                 except trio.BrokenResourceError:
                     data = b""
                 if not data:
-                    peer.closed += 1
+                    peer.count(closed=1)
                     peer.disconnected.set()
                     return
                 ws.receive_data(data)
