@@ -16,16 +16,18 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import _sdk_examples as examples
-import _sdk_schema as schema
 import msgspec
-import pydantic
 import pytest
 
 import trio_realtime as rt
 import trio_realtime.events as ev
 
-openai = pytest.importorskip("openai")
+# The helpers import pydantic and the SDK: only once the SDK is known to be there.
+pytest.importorskip("openai")
+
+import _sdk_examples as examples
+import _sdk_schema as schema
+import pydantic
 
 pytestmark = pytest.mark.schema
 

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 from typing import Any, Union
 
-import _sdk_schema as schema
 import msgspec
 import pytest
 
-openai = pytest.importorskip("openai")
+# The helpers import pydantic and the SDK: only once the SDK is known to be there.
+pytest.importorskip("openai")
+
+import _sdk_schema as schema
+import openai
 
 pytestmark = pytest.mark.schema
 
