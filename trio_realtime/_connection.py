@@ -59,7 +59,7 @@ from .events import (
     TranslationSessionUpdated,
     UnknownEvent,
 )
-from .events._codec import EventCodec
+from .events._codec import DECODE_FAILURES, EventCodec
 
 __all__ = [
     "DEFAULT_CLOSE_TIMEOUT",
@@ -196,6 +196,7 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         self.session: T | None = None
         self._dialect = dialect
         self._codec = dialect.codec
+        self._fast_decode = dialect.codec.fast_decode
         self._session_events = dialect.session_events
         self._strict = strict
         self._close_timeout = close_timeout
@@ -228,13 +229,16 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         self._events_in += 1
         self._bytes_in += len(data)
         try:
-            event: S = self._codec.decode(data)
-        except EventDecodeError as exc:
-            self._invalid += 1
-            log.debug("undecodable frame (%d bytes): %s", len(data), exc)
-            if self._strict:
-                raise
-            return cast(S, InvalidEvent(raw=exc.raw, error=exc, event_type=exc.event_type))
+            event: S = self._fast_decode(data)
+        except DECODE_FAILURES as failure:
+            try:
+                event = self._codec.recover(data, failure)
+            except EventDecodeError as exc:
+                self._invalid += 1
+                log.debug("undecodable frame (%d bytes): %s", len(data), exc)
+                if self._strict:
+                    raise
+                return cast(S, InvalidEvent(raw=exc.raw, error=exc, event_type=exc.event_type))
         cls: type[Any] = type(event)
         if cls is UnknownEvent:
             self._unknown += 1
