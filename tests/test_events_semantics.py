@@ -430,6 +430,27 @@ def test_decoded_messages_match_the_role_builders() -> None:
     assert not isinstance(ev.FunctionCall(name="f", arguments=""), ev.UserMessage)
 
 
+def test_built_events_equal_their_decoded_copies() -> None:
+    built: list[ev.ClientEvent] = [
+        ev.ConversationItemCreate(item=ev.UserMessage.text("hi")),
+        ev.ConversationItemCreate(item=ev.AssistantMessage.text("yo")),
+        ev.ConversationItemCreate(item=ev.UserMessage(content=[ev.InputAudio(audio=PCM)])),
+        ev.SessionUpdate(
+            session=ev.RealtimeSession(
+                audio=ev.AudioConfig(output=ev.AudioOutput(format=ev.AudioPCM(rate=24000)))
+            )
+        ),
+    ]
+    for event in built:
+        decoded = ev.decode_client_event(ev.encode_client_event(event))
+        assert decoded == event
+        assert event == decoded
+        assert (decoded != event) is False
+    assert ev.UserMessage.text("hi") != ev.UserMessage.text("ho")
+    assert ev.UserMessage.text("hi") != ev.SystemMessage.text("hi")
+    assert ev.InputText(text="hi") != ev.OutputText(text="hi")
+
+
 def test_format_builders_match_decoded_formats() -> None:
     assert msgspec.to_builtins(ev.AudioPCM(rate=24000)) == {"type": "audio/pcm", "rate": 24000}
     assert msgspec.to_builtins(ev.AudioPCMU()) == {"type": "audio/pcmu"}

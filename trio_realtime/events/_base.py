@@ -7,7 +7,7 @@ names its tag; the ``type`` property reads it back for logging and dispatch.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import msgspec
 
@@ -64,6 +64,20 @@ class ServerEvent(msgspec.Struct, tag_field="type", kw_only=True, omit_defaults=
         return self.__struct_config__.tag  # type: ignore[return-value]
 
 
+def _variant_eq(self: msgspec.Struct, other: object) -> bool:
+    # A builder adds no fields, so it equals any instance of its base with the
+    # same field values: UserMessage.text("Hi") == the Message decoded from it.
+    base = type(self).__mro__[1]
+    if not isinstance(other, base):
+        return NotImplemented
+    return msgspec.structs.astuple(self) == msgspec.structs.astuple(cast(msgspec.Struct, other))
+
+
+def _variant_ne(self: msgspec.Struct, other: object) -> bool:
+    equal = _variant_eq(self, other)
+    return equal if equal is NotImplemented else not equal
+
+
 class VariantMeta(msgspec.StructMeta):
     """Metaclass of builder subclasses such as `UserMessage` or `InputText`.
 
@@ -71,11 +85,21 @@ class VariantMeta(msgspec.StructMeta):
     ``role``, a content part's ``type``). They decode to one Struct, so a new
     value still decodes; the builder subclasses fill that field in, and
     ``isinstance`` (hence ``match``) checks the field instead of the class, so a
-    decoded `Message` with ``role="user"`` is an instance of `UserMessage`.
+    decoded `Message` with ``role="user"`` is an instance of `UserMessage`, and
+    ``==`` compares field values, so a built message equals its decoded copy.
     """
 
     __variant_field__: ClassVar[str]
     __variant_value__: ClassVar[str]
+
+    def __new__(
+        mcls, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any
+    ) -> VariantMeta:
+        # Python tries a subclass's reflected __eq__/__ne__ first, so these also
+        # decide ``decoded == built``.
+        namespace.setdefault("__eq__", _variant_eq)
+        namespace.setdefault("__ne__", _variant_ne)
+        return super().__new__(mcls, name, bases, namespace, **kwargs)
 
     def __instancecheck__(cls, instance: object) -> bool:
         base = cls.__mro__[1]
