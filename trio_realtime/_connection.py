@@ -162,8 +162,8 @@ class EventReceiveChannel(trio.abc.ReceiveChannel[S]):
         try:
             data = await conn.websocket.get_message()
         except trio_websocket.ConnectionClosed:
-            raise conn.receive_ended() from None
-        return conn.deliver(data)
+            raise conn._receive_ended() from None  # pyright: ignore[reportPrivateUsage]
+        return conn._deliver(data)  # pyright: ignore[reportPrivateUsage]
 
     async def aclose(self) -> None:
         """Closing the receive side closes the whole connection."""
@@ -190,8 +190,8 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         send_buffer_size: int,
         url: str,
     ) -> None:
-        self.websocket = websocket
-        self.url = url
+        self.websocket: trio_websocket.WebSocketConnection = websocket
+        self.url: str = url
         self._stream = stream
         self.session: T | None = None
         self._dialect = dialect
@@ -224,7 +224,7 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
 
     # -- receiving -------------------------------------------------------
 
-    def deliver(self, data: bytes | str) -> S:
+    def _deliver(self, data: bytes | str) -> S:
         """Decode one received message and account for it."""
         self._events_in += 1
         self._bytes_in += len(data)
@@ -248,7 +248,7 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
             log.debug("received %s (%d bytes)", cast(Any, event).type, len(data))
         return event
 
-    def receive_ended(self) -> BaseException:
+    def _receive_ended(self) -> BaseException:
         """The exception `receive` raises once the message queue is drained and closed."""
         if self._closing:
             return trio.ClosedResourceError("the Realtime connection was closed by this client")
@@ -413,7 +413,7 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
                 unsent=self._unsent,
             )
 
-    def pending_close_error(self) -> ConnectionClosed | None:
+    def _pending_close_error(self) -> ConnectionClosed | None:
         """A close the user has not yet been told about, for the context manager to raise."""
         if self._close_reported:
             return None
@@ -712,7 +712,7 @@ class _Session(Generic[K]):
                     if exc is None:
                         pending = close_exc
                 if exc is None and pending is None:
-                    pending = conn.pending_close_error()
+                    pending = conn._pending_close_error()  # pyright: ignore[reportPrivateUsage]
         finally:
             self._nursery.cancel_scope.cancel()
             suppressed = await self._exit_nursery(exc)

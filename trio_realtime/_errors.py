@@ -119,11 +119,11 @@ class HandshakeRejected(ConnectError):
         error: Mapping[str, Any] | None = None,
         request_id: str | None = None,
     ) -> None:
-        self.status = status
-        self.body = body
-        self.headers = tuple(headers)
-        self.error = error
-        self.request_id = request_id
+        self.status: int = status
+        self.body: bytes = body
+        self.headers: tuple[tuple[str, str], ...] = tuple(headers)
+        self.error: Mapping[str, Any] | None = error
+        self.request_id: str | None = request_id
         super().__init__(self._summary())
 
     def _summary(self) -> str:
@@ -194,9 +194,9 @@ class ConnectionClosed(RealtimeError):
     """
 
     def __init__(self, code: int, reason: str | None = None, unsent: Sequence[object] = ()) -> None:
-        self.code = code
-        self.reason = reason
-        self.unsent = tuple(unsent)
+        self.code: int = code
+        self.reason: str | None = reason
+        self.unsent: tuple[object, ...] = tuple(unsent)
         text = f"Realtime connection closed with code {code}"
         if reason:
             text += f" ({reason})"
@@ -226,9 +226,9 @@ class EventDecodeError(ProtocolError):
         path: str | None = None,
         event_type: str | None = None,
     ) -> None:
-        self.raw = raw
-        self.path = path
-        self.event_type = event_type
+        self.raw: bytes = raw
+        self.path: str | None = path
+        self.event_type: str | None = event_type
         super().__init__(message)
 
 
@@ -241,5 +241,5 @@ class CloseTimeout(RealtimeTimeout):
     was closed regardless. ``unsent`` holds the events that never reached it."""
 
     def __init__(self, message: str, unsent: Sequence[object] = ()) -> None:
-        self.unsent = tuple(unsent)
+        self.unsent: tuple[object, ...] = tuple(unsent)
         super().__init__(message)
