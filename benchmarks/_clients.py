@@ -80,8 +80,15 @@ FLOOR_DECODER: msgspec.json.Decoder[Any] = msgspec.json.Decoder(
 
 # --- one session per client: receive session.created, then record until done -------
 
-Ready = Callable[[], None]
 DONE_ID = "ev_done"
+
+
+class Marks:
+    """What a session reports: its ``session.created`` and its ``response.done``."""
+
+    def ready(self) -> None: ...
+
+    def finished(self) -> None: ...
 
 
 class Recorder:
@@ -100,7 +107,7 @@ def _event_id(event: Any) -> str:
         return event.payload["event_id"]
 
 
-async def session_trio_realtime(port: int, model: str, rec: Recorder, ready: Ready) -> None:
+async def session_trio_realtime(port: int, model: str, rec: Recorder, marks: Marks) -> None:
     try:
         from trio_realtime import Client, open_realtime
     except ImportError:  # before the public re-exports land
@@ -111,19 +118,20 @@ async def session_trio_realtime(port: int, model: str, rec: Recorder, ready: Rea
     times, ids = rec.times, rec.ids
     async with open_realtime(client, model, allow_insecure_transport=True) as conn:
         await conn.receive()
-        ready()
+        marks.ready()
         while True:
             event = await conn.receive()
             t = perf_counter_ns()
             eid = _event_id(event)
             if eid == DONE_ID:
+                marks.finished()
                 break
             times.append(t)
             ids.append(eid)
 
 
 def _floor_session(buffer: int) -> Callable[..., Any]:
-    async def session(port: int, model: str, rec: Recorder, ready: Ready) -> None:
+    async def session(port: int, model: str, rec: Recorder, marks: Marks) -> None:
         from trio_websocket import open_websocket_url
 
         url = f"ws://127.0.0.1:{port}/v1/realtime?model={model}"
@@ -131,7 +139,7 @@ def _floor_session(buffer: int) -> Callable[..., Any]:
         times, ids = rec.times, rec.ids
         async with open_websocket_url(url, receive_buffer_size=buffer) as ws:
             decode(await ws.get_message())
-            ready()
+            marks.ready()
             while True:
                 event = decode(await ws.get_message())
                 t = perf_counter_ns()
@@ -155,7 +163,7 @@ def _sdk_client(port: int) -> Any:
     )
 
 
-async def session_sdk(client: Any, model: str, rec: Recorder, ready: Ready) -> None:
+async def session_sdk(client: Any, model: str, rec: Recorder, marks: Marks) -> None:
     times, ids = rec.times, rec.ids
     first = True
     async with client.realtime.connect(model=model) as conn:
@@ -163,10 +171,11 @@ async def session_sdk(client: Any, model: str, rec: Recorder, ready: Ready) -> N
             t = perf_counter_ns()
             if first:
                 first = False
-                ready()
+                marks.ready()
                 continue
             eid = event.event_id
             if eid == DONE_ID:
+                marks.finished()
                 break
             times.append(t)
             ids.append(eid)
@@ -196,12 +205,16 @@ def rss_bytes() -> int:
     return int(psutil.Process().memory_info().rss)
 
 
-class Run:
-    """Timing marks of one run of K sessions."""
+class Run(Marks):
+    """Timing marks of one run of K sessions: CPU and wall clock from the moment
+    all K are ready to the moment the last one has its ``response.done``, so
+    connecting and closing are not counted."""
 
     def __init__(self, k: int, sample_rss: bool) -> None:
         self.k = k
         self.n_ready = 0
+        self.n_finished = 0
+        self.all_ready: Callable[[], None] = lambda: None
         self.sample_rss = sample_rss
         self.rss_samples: list[int] = []
         self.cpu_ready = self.cpu_end = 0.0
@@ -220,6 +233,17 @@ class Run:
         self.cpu_end = time.process_time()
         self.wall_end = time.perf_counter()
 
+    def ready(self) -> None:
+        self.n_ready += 1
+        if self.n_ready == self.k:
+            self.mark_ready()
+            self.all_ready()
+
+    def finished(self) -> None:
+        self.n_finished += 1
+        if self.n_finished == self.k:
+            self.mark_end()
+
 
 def run_trio(
     client: str, port: int, models: list[str], rec: Recorder, run: Run, limit_s: float
@@ -230,16 +254,11 @@ def run_trio(
 
     async def main() -> None:
         all_ready = trio.Event()
-
-        def ready() -> None:
-            run.n_ready += 1
-            if run.n_ready == run.k:
-                run.mark_ready()
-                all_ready.set()
+        run.all_ready = all_ready.set
 
         async def sampler() -> None:
             await all_ready.wait()
-            while True:
+            while run.n_finished < run.k:
                 await trio.sleep(0.05)
                 run.rss_samples.append(rss_bytes())
 
@@ -249,8 +268,7 @@ def run_trio(
                     outer.start_soon(sampler)
                 async with trio.open_nursery() as nursery:
                     for model in models:
-                        nursery.start_soon(session, port, model, rec, ready)
-                run.mark_end()
+                        nursery.start_soon(session, port, model, rec, run)
                 outer.cancel_scope.cancel()
         run.timed_out = scope.cancelled_caught
         if run.timed_out:
@@ -265,16 +283,11 @@ def run_sdk(port: int, models: list[str], rec: Recorder, run: Run, limit_s: floa
     async def main() -> None:
         client = _sdk_client(port)
         all_ready = asyncio.Event()
-
-        def ready() -> None:
-            run.n_ready += 1
-            if run.n_ready == run.k:
-                run.mark_ready()
-                all_ready.set()
+        run.all_ready = all_ready.set
 
         async def sampler() -> None:
             await all_ready.wait()
-            while True:
+            while run.n_finished < run.k:
                 await asyncio.sleep(0.05)
                 run.rss_samples.append(rss_bytes())
 
@@ -283,8 +296,7 @@ def run_sdk(port: int, models: list[str], rec: Recorder, run: Run, limit_s: floa
             async with asyncio.timeout(limit_s):
                 async with asyncio.TaskGroup() as tg:
                     for model in models:
-                        tg.create_task(session_sdk(client, model, rec, ready))
-                run.mark_end()
+                        tg.create_task(session_sdk(client, model, rec, run))
         except TimeoutError:
             run.timed_out = True
             run.mark_end()
@@ -322,7 +334,7 @@ def execute(client: str, port: int, models: list[str], sample_rss: bool, limit_s
 def warm_imports(client: str) -> None:
     """Import what each client needs before any clock starts."""
     if client == "sdk":
-        import openai.resources.realtime.realtime  # noqa: F401
+        import openai.resources.realtime.realtime
         import openai.types.realtime  # noqa: F401
         import websockets.asyncio.client  # noqa: F401
     else:
@@ -334,7 +346,11 @@ def warm_imports(client: str) -> None:
 
 
 def main() -> None:
-    job = json.loads(open(sys.argv[1]).read() if len(sys.argv) > 1 else sys.stdin.read())
+    if len(sys.argv) > 1:
+        with open(sys.argv[1]) as f:
+            job = json.load(f)
+    else:
+        job = json.load(sys.stdin)
     if job.get("cpu") is not None and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {job["cpu"]})
     client, port = job["client"], job["port"]
@@ -346,9 +362,14 @@ def main() -> None:
     if job.get("sample_rss"):
         gc.collect()
         base_rss = rss_bytes()
-    result = execute(client, port, job["models"], bool(job.get("sample_rss")), job["limit_s"])
-    result["rss_base"] = base_rss
-    json.dump(result, sys.stdout)
+    # ``runs``: several runs in sequence in this one process (the quick mode
+    # uses it to pay each client's import time once); else the single ``models``.
+    results = []
+    for models in job.get("runs") or [job["models"]]:
+        result = execute(client, port, models, bool(job.get("sample_rss")), job["limit_s"])
+        result["rss_base"] = base_rss
+        results.append(result)
+    json.dump(results if "runs" in job else results[0], sys.stdout)
 
 
 if __name__ == "__main__":

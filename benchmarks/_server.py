@@ -15,9 +15,10 @@ test (ours, the `openai` SDK's, the bare floor) selects it the same way:
 - ``bench.paced.<kind>.<n>.<interval_us>``: ``n`` deltas of ``kind``, one every
   ``interval_us`` (busy-waited for precise pacing), then ``response.done``.
 - ``bench.burst.<kind>.<n>``: ``n`` deltas as fast as the socket takes them.
-- ``bench.scale.<k>.<ms>.<run>``: waits until ``k`` sessions of run ``run`` are
-  connected, then every 20 ms sends each one a 20 ms audio delta and a
-  transcript delta for ``ms`` milliseconds, then ``response.done``.
+- ``bench.scale.<k>.<ms>.<run>[.<period_ms>]``: waits until ``k`` sessions of
+  run ``run`` are connected, then every 20 ms (or ``period_ms``) sends each
+  one a 20 ms audio delta and a transcript delta for ``ms`` milliseconds
+  (sessions spread over the period), then ``response.done``.
 - ``bench.idle``: only ``session.created``.
 
 Every delta's ``event_id`` is ``ev_<perf_counter_ns at send>``; CLOCK_MONOTONIC
@@ -43,8 +44,12 @@ _GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 _TEMPLATES = {k: _payloads.delta_template(k) for k in ("text", "transcript", "args", "audio20")}
 _TEMPLATES["audio100"] = _payloads.delta_template("audio100")
 _SESSION_CREATED = _payloads.session_created()
-_DONE = b'{"type":"response.done","event_id":"ev_done","response":{"object":"realtime.response","id":"resp_B3nch0000000000001","status":"completed","output":[]}}'
+_DONE = (
+    b'{"type":"response.done","event_id":"ev_done","response":{"object":"realtime.response",'
+    b'"id":"resp_B3nch0000000000001","status":"completed","output":[]}}'
+)
 _TICK_S = 0.020
+_SLOTS = 20
 _START_DELAY_S = 0.3
 
 
@@ -69,9 +74,10 @@ def stamped(kind: str) -> bytes:
 class Group:
     """Sessions of one scale run, started together by one ticker."""
 
-    def __init__(self, k: int, duration_ms: int) -> None:
+    def __init__(self, k: int, duration_ms: int, period_s: float) -> None:
         self.k = k
         self.duration_ms = duration_ms
+        self.period_s = period_s
         self.writers: list[asyncio.StreamWriter] = []
         self.done = asyncio.Event()
 
@@ -80,17 +86,27 @@ _groups: dict[str, Group] = {}
 
 
 async def _ticker(group: Group) -> None:
+    """Every period (20 ms) each session gets its pair of deltas, at its own phase.
+
+    Independent sessions are not phase-locked: session ``i`` sends in slot
+    ``i % 20`` of each period, so the load is spread evenly instead of
+    arriving as one burst of 2K frames per period (which would measure queueing
+    behind the burst, not dispatch).
+    """
     loop = asyncio.get_running_loop()
     await asyncio.sleep(_START_DELAY_S)
+    slots = [group.writers[i::_SLOTS] for i in range(_SLOTS)]
     start = loop.time()
-    ticks = group.duration_ms * 1000 // int(_TICK_S * 1e6)
+    period = group.period_s
+    ticks = round(group.duration_ms / 1000 / period)
     for i in range(ticks):
-        delay = start + i * _TICK_S - loop.time()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        for w in group.writers:
-            if not w.is_closing():
-                w.write(stamped("audio20") + stamped("transcript"))
+        for j, writers in enumerate(slots):
+            delay = start + i * period + j * period / _SLOTS - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            for w in writers:
+                if not w.is_closing():
+                    w.write(stamped("audio20") + stamped("transcript"))
     for w in group.writers:
         if not w.is_closing():
             w.write(frame(_DONE))
@@ -147,7 +163,8 @@ async def _scenario(model: str, writer: asyncio.StreamWriter) -> None:
         writer.write(frame(_DONE))
     elif kind == "scale":
         k, duration_ms, run = int(parts[2]), int(parts[3]), parts[4]
-        group = _groups.setdefault(run, Group(k, duration_ms))
+        period_s = int(parts[5]) / 1000 if len(parts) > 5 else _TICK_S
+        group = _groups.setdefault(run, Group(k, duration_ms, period_s))
         group.writers.append(writer)
         if len(group.writers) == group.k:
             asyncio.get_running_loop().create_task(_ticker(group))
@@ -191,7 +208,9 @@ async def _serve(host: str) -> None:
     print(f"PORT {port}", flush=True)
     loop = asyncio.get_running_loop()
     stdin_closed = loop.create_future()
-    loop.add_reader(sys.stdin.fileno(), lambda: stdin_closed.done() or stdin_closed.set_result(None))
+    loop.add_reader(
+        sys.stdin.fileno(), lambda: stdin_closed.done() or stdin_closed.set_result(None)
+    )
     async with server:
         await stdin_closed
 

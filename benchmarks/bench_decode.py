@@ -73,6 +73,7 @@ def decoders(case: str, frame: bytes) -> dict[str, Callable[[bytes], Any]]:
     """The four decode functions for one frame, each checked to accept it."""
     from openai._models import construct_type_unchecked
     from openai.types.realtime import RealtimeServerEvent
+
     from trio_realtime.events import UnknownEvent, decode_server_event
 
     def sdk(data: bytes) -> Any:
@@ -142,14 +143,31 @@ def run(quick: bool = False) -> dict[str, Any]:
 def report(results: dict[str, Any]) -> str:
     rows = []
     for case, r in results["cases"].items():
-        rows.append([
-            case, r["bytes"], fmt(r["trio_realtime_ns"]), fmt(r["sdk_ns"]),
-            fmt(r["json_loads_ns"]), fmt(r["msgspec_floor_ns"]), fmt(r["sdk_over_ours"]),
-            fmt(r["ours_over_floor"], 2), fmt(r["union_only_ns"]),
-        ])
+        rows.append(
+            [
+                case,
+                r["bytes"],
+                fmt(r["trio_realtime_ns"]),
+                fmt(r["sdk_ns"]),
+                fmt(r["json_loads_ns"]),
+                fmt(r["msgspec_floor_ns"]),
+                fmt(r["sdk_over_ours"]),
+                fmt(r["ours_over_floor"], 2),
+                fmt(r["union_only_ns"]),
+            ]
+        )
     return table(
-        ["event", "bytes", "ours ns", "sdk ns", "json.loads ns", "floor ns", "sdk/ours",
-         "ours/floor", "union-only ns"],
+        [
+            "event",
+            "bytes",
+            "ours ns",
+            "sdk ns",
+            "json.loads ns",
+            "floor ns",
+            "sdk/ours",
+            "ours/floor",
+            "union-only ns",
+        ],
         rows,
     )
 

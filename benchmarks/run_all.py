@@ -1,0 +1,215 @@
+"""Run every benchmark in one go: one table with ratios, JSON and a PNG figure.
+
+``python benchmarks/run_all.py [--quick] [--out DIR]`` (what ``nox -s bench``
+runs). The full run takes a few minutes on a 2-core machine; ``--quick`` is a
+smoke run for CI that keeps the scripts working (its figures mean nothing).
+Results go to ``DIR/latest.json`` and ``DIR/latest.png`` (default
+``benchmarks/results/``), overwritten on every run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_decode
+import bench_dispatch
+import bench_memory
+import bench_scale
+from _common import RESULTS, SEED, fmt, ratio, table
+
+BENCHES = {
+    "decode": bench_decode,
+    "dispatch": bench_dispatch,
+    "scale": bench_scale,
+    "memory": bench_memory,
+}
+
+
+def _get(d: dict[str, Any], *keys: str) -> float:
+    for key in keys:
+        if not isinstance(d, dict) or key not in d:
+            return float("nan")
+        d = d[key]
+    return float(d) if isinstance(d, int | float) else float("nan")
+
+
+def targets(res: dict[str, Any]) -> list[dict[str, Any]]:
+    """The issue's targets, each with the measured value and whether it is met."""
+    dec = res.get("decode", {}).get("cases", {})
+    disp = res.get("dispatch", {}).get("modes", {})
+    scale = res.get("scale", {}).get("clients", {})
+
+    def row(name: str, value: float, goal: str, ok: bool) -> dict[str, Any]:
+        return {
+            "target": name,
+            "measured": value,
+            "goal": goal,
+            "met": bool(ok) if not math.isnan(value) else None,
+        }
+
+    t = dec.get("text_delta", {})
+    a = dec.get("audio_delta_100ms", {})
+    pt = disp.get("paced_text", {})
+    bt = disp.get("burst_text", {})
+    sdk_speedup_text = ratio(_get(t, "sdk_ns"), _get(t, "trio_realtime_ns"))
+    floor_text = ratio(_get(t, "trio_realtime_ns"), _get(t, "msgspec_floor_ns"))
+    sdk_speedup_audio = ratio(_get(a, "sdk_ns"), _get(a, "trio_realtime_ns"))
+    burst = ratio(_get(bt, "trio_realtime", "events_per_s"), _get(bt, "sdk", "events_per_s"))
+    p99_sdk = ratio(_get(pt, "trio_realtime", "p99_us"), _get(pt, "sdk", "p99_us"))
+    floor_p99 = ratio(_get(pt, "trio_realtime", "p99_us"), _get(pt, "floor_64k", "p99_us"))
+    sessions = ratio(
+        _get(scale, "trio_realtime", "max_k_under_budget"), _get(scale, "sdk", "max_k_under_budget")
+    )
+    return [
+        row("decode text delta: sdk / ours", sdk_speedup_text, ">= 100x", sdk_speedup_text >= 100),
+        row("decode text delta: ours / msgspec floor", floor_text, "<= 1.3x", floor_text <= 1.3),
+        row(
+            "decode 100 ms audio delta: sdk / ours",
+            sdk_speedup_audio,
+            ">= 8x",
+            sdk_speedup_audio >= 8,
+        ),
+        row("burst text deltas: ours / sdk events/s", burst, ">= 2x", burst >= 2),
+        row("paced text p99: ours / sdk", p99_sdk, "<= 0.8x", p99_sdk <= 0.8),
+        row("paced text p99: ours / floor (64 KiB reads)", floor_p99, "<= 1.3x", floor_p99 <= 1.3),
+        row("sessions per core, p99 < 20 ms: ours / sdk", sessions, ">= 3x", sessions >= 3),
+    ]
+
+
+def summary(res: dict[str, Any]) -> str:
+    out = []
+    for name, mod in BENCHES.items():
+        if name in res:
+            out += [f"== {name}", mod.report(res[name]), ""]
+    rows = []
+    for t in res["targets"]:
+        met = {True: "yes", False: "NO", None: "n/a"}[t["met"]]
+        rows.append([t["target"], fmt(t["measured"], 2), t["goal"], met])
+    out += ["== targets (issue 5)", table(["target", "measured", "goal", "met"], rows)]
+    return "\n".join(out)
+
+
+def figure(res: dict[str, Any], path: Path) -> bool:
+    """Latency CDFs (paced text, paced audio) and the scale curve; False without matplotlib."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    colors = {
+        "trio_realtime": "#1f77b4",
+        "sdk": "#d62728",
+        "floor_4k": "#7f7f7f",
+        "floor_64k": "#2ca02c",
+    }
+    labels = {
+        "trio_realtime": "trio-realtime",
+        "sdk": "openai SDK",
+        "floor_4k": "floor (trio-websocket 4 KiB reads)",
+        "floor_64k": "floor (trio-websocket 64 KiB reads)",
+    }
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4.8))
+    for ax, mode, title in (
+        (axes[0], "paced_text", "Text delta every 1 ms"),
+        (axes[1], "paced_audio", "20 ms audio delta every 20 ms"),
+    ):
+        for client, r in res.get("dispatch", {}).get("modes", {}).get(mode, {}).items():
+            cdf = r.get("cdf_us") or []
+            if not cdf:
+                continue
+            ys = [(i + 0.5) / len(cdf) for i in range(len(cdf))]
+            ax.plot(
+                cdf,
+                ys,
+                label=f"{labels.get(client, client)} (p99 {fmt(r['p99_us'], 0)} us)",
+                color=colors.get(client),
+                lw=2 if client in ("trio_realtime", "sdk") else 1.2,
+                ls="-" if client in ("trio_realtime", "sdk") else "--",
+            )
+        ax.set_xscale("log")
+        ax.set_xlabel("delta-dispatch latency (us, log)")
+        ax.set_ylabel("fraction of deltas")
+        ax.set_title(f"Dispatch latency CDF: {title}")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=8, loc="lower right")
+    ax = axes[2]
+    for client, c in res.get("scale", {}).get("clients", {}).items():
+        pts = [p for p in c.get("points", []) if "error" not in p]
+        if not pts:
+            continue
+        ax.plot(
+            [p["k"] for p in pts],
+            [p["p99_us"] / 1000 for p in pts],
+            "o-",
+            color=colors.get(client),
+            label=f"{labels.get(client, client)} (max K {c['max_k_under_budget']})",
+        )
+    ax.axhline(20, color="k", ls=":", lw=1, label="20 ms budget")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("concurrent sessions on one core (100 events/s each)")
+    ax.set_ylabel("p99 dispatch latency (ms, log)")
+    ax.set_title("Sessions per core")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    kind = "quick smoke run" if res["quick"] else "full run"
+    fig.suptitle(
+        f"trio-realtime vs the openai SDK over loopback ({kind}, "
+        f"{res['machine']['cpus']} cores, Python {res['machine']['python']})",
+        fontsize=11,
+    )
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="CI smoke run (seconds)")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where latest.json/png go")
+    parser.add_argument("--only", default=",".join(BENCHES), help="comma-separated subset")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    res: dict[str, Any] = {
+        "seed": SEED,
+        "quick": args.quick,
+        "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "loadavg_at_start": os.getloadavg() if hasattr(os, "getloadavg") else None,
+        },
+    }
+    for name in args.only.split(","):
+        t0 = time.perf_counter()
+        print(f"running {name} ...", file=sys.stderr, flush=True)
+        res[name] = BENCHES[name].run(args.quick)
+        res[name]["seconds"] = time.perf_counter() - t0
+    res["targets"] = targets(res)
+    res["seconds"] = time.perf_counter() - started
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "latest.json").write_text(json.dumps(res, indent=1))
+    drew = figure(res, args.out / "latest.png")
+    print(summary(res))
+    print(
+        f"\n{res['seconds']:.0f} s; wrote {args.out / 'latest.json'}"
+        + (f" and {args.out / 'latest.png'}" if drew else " (no matplotlib: no figure)")
+    )
+
+
+if __name__ == "__main__":
+    main()
