@@ -1,0 +1,77 @@
+"""The curated public surface: names, sorting, and no stray runtime dependencies."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import trio_realtime
+from trio_realtime import events
+
+EXPECTED = [
+    "AuthenticationError",
+    "AzureOptions",
+    "BadRequestError",
+    "Client",
+    "CloseTimeout",
+    "ConfigurationError",
+    "ConnectError",
+    "ConnectTimeout",
+    "ConnectionClosed",
+    "ConnectionStatistics",
+    "EventDecodeError",
+    "EventEncodeError",
+    "EventReceiveChannel",
+    "HandshakeRejected",
+    "HostUnreachableError",
+    "InsecureTransportError",
+    "InvalidHeaderError",
+    "KeyProvider",
+    "MissingAPIKeyError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "ProtocolError",
+    "RateLimitError",
+    "RealtimeConnection",
+    "RealtimeError",
+    "RealtimeTimeout",
+    "ServerError",
+    "TLSError",
+    "TranslationConnection",
+    "TranslationEvent",
+    "connect_realtime",
+    "events",
+    "open_realtime",
+    "open_translation",
+]
+
+
+def test_public_names() -> None:
+    assert trio_realtime.__all__ == EXPECTED
+
+
+def test_all_lists_resolve() -> None:
+    # (Their order is ruff's RUF022 rule.)
+    for module in (trio_realtime, events):
+        for name in module.__all__:
+            assert hasattr(module, name), f"{module.__name__}.{name}"
+
+
+def test_every_exception_derives_from_realtime_error() -> None:
+    for name in EXPECTED:
+        obj = getattr(trio_realtime, name)
+        if isinstance(obj, type) and issubclass(obj, BaseException):
+            assert issubclass(obj, trio_realtime.RealtimeError), name
+
+
+def test_runtime_imports_only_declared_dependencies() -> None:
+    code = (
+        "import sys, trio_realtime, trio_realtime.testing, trio_realtime.events\n"
+        "deps = ('openai', 'pydantic', 'httpx', 'websockets')\n"
+        "bad = sorted(m for m in deps if m in sys.modules)\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == ""
