@@ -17,6 +17,14 @@ Conventions, everywhere in this package:
 - Enumerations the API may grow (statuses, reasons, codes, voices, models,
   modalities) are ``str``; unknown fields are ignored; an unknown event type
   decodes to `UnknownEvent`.
+- Nested objects the API tags with a required ``type`` (items, turn detection,
+  tools, tool choice, session kind...) are msgspec tagged unions. Where the
+  published schema leaves ``type`` optional (content parts, audio formats) or
+  tells shapes apart by another field (a message's ``role``), one flat Struct
+  decodes every kind, and builder subclasses (`UserMessage`, `InputText`,
+  `AudioPCM`...) fill the field in and ``match`` by its value. A nested tag the
+  library does not know yet fails only the event carrying it, with
+  `EventDecodeError` (the connection's policy decides what happens next).
 - Audio is ``bytes``; msgspec converts base64 in C.
 - Events whose fields are all scalars (the deltas and most notifications) are
   ``gc=False``: they cannot be part of a reference cycle, so the garbage
