@@ -473,6 +473,11 @@ def test_function_call_output_builder() -> None:
     }
 
 
+def test_function_call_output_that_is_not_json() -> None:
+    with pytest.raises(EventEncodeError, match="not JSON"):
+        ev.FunctionCallOutput.of("c", object())
+
+
 def test_nested_tagged_unions_decode_to_their_structs() -> None:
     frame = {
         "type": "session.update",

@@ -25,6 +25,7 @@ from typing import Any, TypeAlias
 import msgspec
 from msgspec import UNSET, UnsetType
 
+from .._errors import EventEncodeError
 from ._base import Model, TaggedModel, VariantMeta
 from ._mcp import McpApprovalRequest, McpApprovalResponse, McpCall, McpListTools
 
@@ -210,9 +211,15 @@ class FunctionCallOutput(TaggedModel, tag="function_call_output", kw_only=True):
 
     @classmethod
     def of(cls, call_id: str, output: Any) -> FunctionCallOutput:
-        """The result of call ``call_id``; anything but a ``str`` is encoded as JSON."""
+        """The result of call ``call_id``; anything but a ``str`` is encoded as JSON.
+
+        Raises `EventEncodeError` for a value msgspec cannot encode.
+        """
         if not isinstance(output, str):
-            output = msgspec.json.encode(output).decode()
+            try:
+                output = msgspec.json.encode(output).decode()
+            except (TypeError, ValueError, OverflowError) as exc:
+                raise EventEncodeError(f"function call output is not JSON: {exc}") from exc
         return cls(call_id=call_id, output=output)
 
 
