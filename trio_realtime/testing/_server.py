@@ -18,7 +18,7 @@ import urllib.parse
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import msgspec
 import trio
@@ -238,6 +238,15 @@ class FakeServer:
         self._nursery.cancel_scope.cancel()
         try:
             return await manager.__aexit__(exc_type, exc, tb)
+        except BaseExceptionGroup as group:
+            # Collapse trio's group to the one real error: the block's own
+            # exception, or a failure inside the server (a responder that raised).
+            real = [e for e in _leaves(group) if not isinstance(e, trio.Cancelled)]
+            if exc is not None and all(e is exc for e in real):
+                return False
+            if len(real) == 1:
+                raise real[0] from real[0].__cause__
+            raise
         finally:
             self._port = None
 
@@ -337,6 +346,16 @@ class FakeServer:
                 "invalid_api_key",
             )
         return None
+
+
+def _leaves(group: BaseExceptionGroup[BaseException]) -> list[BaseException]:
+    found: list[BaseException] = []
+    for inner in group.exceptions:
+        if isinstance(inner, BaseExceptionGroup):
+            found.extend(_leaves(cast(BaseExceptionGroup[BaseException], inner)))
+        else:
+            found.append(inner)
+    return found
 
 
 def _error_body(message: str, type_: str, code: str | None) -> bytes:
