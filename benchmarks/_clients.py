@@ -15,6 +15,8 @@ nothing else; stamps are parsed after the run, off the measured path.
 - ``floor_4k`` / ``floor_64k``: bare trio-websocket ``get_message`` plus one
   msgspec decode into a minimal Struct, no channels, no library; with
   trio-websocket's default 4 KiB reads and with 64 KiB reads.
+- ``floor_raw``: no WebSocket library at all, a trio socket and a minimal frame
+  parser: what trio itself costs (a reference, not a usable client).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from typing import Any
 import msgspec
 
 API_KEY = "sk-bench-not-a-real-key"
-CLIENTS = ("trio_realtime", "sdk", "floor_4k", "floor_64k")
+CLIENTS = ("trio_realtime", "sdk", "floor_4k", "floor_64k", "floor_raw")
 perf_counter_ns = time.perf_counter_ns
 
 
@@ -145,11 +147,80 @@ def _floor_session(buffer: int) -> Callable[..., Any]:
                 t = perf_counter_ns()
                 eid = event.event_id
                 if eid == DONE_ID:
+                    marks.finished()
                     break
                 times.append(t)
                 ids.append(eid)
 
     return session
+
+
+async def session_floor_raw(port: int, model: str, rec: Recorder, marks: Marks) -> None:
+    """The floor under any trio WebSocket library: a trio socket, 64 KiB reads,
+    a ten-line frame parser (server frames are unmasked and whole), one msgspec
+    decode. Not a usable client (no close handshake, no control frames); it
+    shows what trio itself costs, so the gap to it is the WebSocket layer's."""
+    import base64
+    import os as _os
+
+    import trio
+
+    stream = await trio.open_tcp_stream("127.0.0.1", port)
+    key = base64.b64encode(_os.urandom(16)).decode()
+    await stream.send_all(
+        f"GET /v1/realtime?model={model} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+        "Sec-WebSocket-Version: 13\r\n\r\n".encode()
+    )
+    buf = bytearray()
+    while b"\r\n\r\n" not in buf:
+        buf += await stream.receive_some(65536)
+    del buf[: buf.index(b"\r\n\r\n") + 4]
+    decode = FLOOR_DECODER.decode
+    times, ids = rec.times, rec.ids
+    first = True
+    pos = 0
+    while True:
+        # Parse every whole frame in the buffer, then read more.
+        while True:
+            avail = len(buf) - pos
+            if avail < 2:
+                break
+            n = buf[pos + 1] & 0x7F
+            head = 2
+            if n == 126:
+                if avail < 4:
+                    break
+                n = int.from_bytes(buf[pos + 2 : pos + 4], "big")
+                head = 4
+            elif n == 127:
+                if avail < 10:
+                    break
+                n = int.from_bytes(buf[pos + 2 : pos + 10], "big")
+                head = 10
+            if avail < head + n:
+                break
+            event = decode(memoryview(buf)[pos + head : pos + head + n])
+            t = perf_counter_ns()
+            pos += head + n
+            if first:
+                first = False
+                marks.ready()
+                continue
+            eid = event.event_id
+            if eid == DONE_ID:
+                marks.finished()
+                await stream.aclose()
+                return
+            times.append(t)
+            ids.append(eid)
+        if pos:
+            del buf[:pos]
+            pos = 0
+        data = await stream.receive_some(65536)
+        if not data:
+            raise ConnectionError("server closed the socket")
+        buf += data
 
 
 def _sdk_client(port: int) -> Any:
@@ -185,6 +256,7 @@ TRIO_SESSIONS: dict[str, Callable[..., Any]] = {
     "trio_realtime": session_trio_realtime,
     "floor_4k": _floor_session(4096),
     "floor_64k": _floor_session(65536),
+    "floor_raw": session_floor_raw,
 }
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from _common import SEED, fmt, latency_summary, ratio, run_client, server, table
 
-CLIENTS = ("trio_realtime", "sdk")
+CLIENTS = ("trio_realtime", "sdk", "floor_64k", "floor_raw")
 FULL_KS = (1, 10, 50, 100, 250, 500)
 QUICK_KS = (1, 10)
 BUDGET_US = 20_000.0
