@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import struct
+import time
 from typing import TYPE_CHECKING, TypeVar
 
 import trio
@@ -34,7 +35,9 @@ class FakeConnection:
     ``path``, ``query`` and ``headers`` (lower-cased names) are the upgrade
     request as the server saw it; ``received`` the client events decoded on this
     connection, ``invalid`` the frames that were not valid client events;
-    ``sent`` counts server events sent. ``engine`` holds the session state
+    ``sent`` counts server events sent, and with the server's ``record_sent``
+    on, ``sent_log`` keeps each one with the `time.perf_counter` reading taken
+    just before it was written (for latency measurements). ``engine`` holds the session state
     (``engine.session``, ``engine.conversation``).
     """
 
@@ -58,6 +61,7 @@ class FakeConnection:
         self.received: list[ClientEvent] = []
         self.invalid: list[bytes] = []
         self.sent = 0
+        self.sent_log: list[tuple[float, ServerEvent]] = []
         self.engine = Engine(self)
         self._ws = ws
         self._stream = stream
@@ -92,7 +96,7 @@ class FakeConnection:
 
     async def send(self, event: ServerEvent) -> None:
         """Send one server event, subject to the fault plan (for scripted tests)."""
-        await self._send_frame(encode_server_event(event))
+        await self._send_frame(encode_server_event(event), event)
 
     async def send_raw(self, data: bytes | str) -> None:
         """Send a frame exactly as given: ``str`` as a text frame, ``bytes`` as binary.
@@ -102,12 +106,14 @@ class FakeConnection:
         with contextlib.suppress(trio_websocket.ConnectionClosed):
             await self._ws.send_message(data)
 
-    async def _send_frame(self, frame: bytes) -> None:
+    async def _send_frame(self, frame: bytes, event: ServerEvent) -> None:
         faults = self.server.faults
         if self._stalled or self.closed:
             await trio.sleep_forever()
         if faults.event_delay:
             await trio.sleep(faults.event_delay)
+        if self.server.record_sent:
+            self.sent_log.append((time.perf_counter(), event))
         # The frame is valid UTF-8 JSON: send it as a text frame, as the API does.
         await self._ws.send_message(frame.decode("utf-8"))
         self.sent += 1

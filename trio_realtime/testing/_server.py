@@ -76,7 +76,8 @@ class FakeServer:
     last user message). ``delta_size`` characters per text delta and
     ``delta_interval`` seconds between deltas shape the stream
     (``math.inf`` holds a response open until it is cancelled).
-    ``received`` lists every client event decoded, over all connections.
+    ``received`` lists every client event decoded, over all connections;
+    ``record_sent=True`` also timestamps every event sent (see `FakeConnection`).
     """
 
     def __init__(
@@ -91,6 +92,7 @@ class FakeServer:
         delta_interval: float = 0.0,
         audio_chunk_ms: int = 100,
         faults: Faults | None = None,
+        record_sent: bool = False,
     ) -> None:
         if delta_size < 1:
             raise ValueError("delta_size must be at least 1")
@@ -104,6 +106,7 @@ class FakeServer:
         self.delta_interval = delta_interval
         self.audio_chunk_ms = audio_chunk_ms
         self.faults = faults if faults is not None else Faults()
+        self.record_sent = record_sent
         self.connections: list[FakeConnection] = []
         self.received: list[ClientEvent] = []
         self._requested_port = port
@@ -375,6 +378,7 @@ def open_fake_server(
     delta_interval: float = 0.0,
     audio_chunk_ms: int = 100,
     faults: Faults | None = None,
+    record_sent: bool = False,
 ) -> FakeServer:
     """A fake Realtime server to use as ``async with open_fake_server() as server:``.
 
@@ -391,4 +395,5 @@ def open_fake_server(
         delta_interval=delta_interval,
         audio_chunk_ms=audio_chunk_ms,
         faults=faults,
+        record_sent=record_sent,
     )

@@ -1,0 +1,139 @@
+"""The command line, run as a user would: ``python -m trio_realtime ...`` in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+import trio
+
+import trio_realtime as rt
+from trio_realtime import events as ev
+
+# Generous: a cold interpreter start on a busy 2-core machine.
+TIMEOUT = 60
+
+
+def _env(**changes: str | None) -> dict[str, str]:
+    env = dict(os.environ)
+    for key, value in changes.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    env["PYTHONIOENCODING"] = "utf-8"
+    return env
+
+
+async def run_cli(
+    *args: str, stdin: bytes = b"", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    with trio.fail_after(TIMEOUT):
+        return await trio.run_process(
+            [sys.executable, "-m", "trio_realtime", *args],
+            stdin=stdin,
+            capture_stdout=True,
+            capture_stderr=True,
+            check=False,
+            env=env or _env(),
+        )
+
+
+async def test_chat_fake_streams_answers_until_end_of_input() -> None:
+    done = await run_cli("chat", "--fake", stdin=b"hello there\n\nhow are you?\n")
+    assert done.returncode == 0, done.stderr.decode()
+    lines = done.stdout.decode().splitlines()
+    assert lines == ["assistant> You said: hello there", "assistant> You said: how are you?"]
+
+
+async def test_chat_quit_command_ends_early() -> None:
+    done = await run_cli("chat", "--fake", stdin=b"first\n/quit\nnever sent\n")
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout.decode().splitlines() == ["assistant> You said: first"]
+
+
+async def test_chat_without_key_or_fake_explains_and_exits_2() -> None:
+    done = await run_cli("chat", env=_env(OPENAI_API_KEY=None))
+    assert done.returncode == 2
+    message = done.stderr.decode()
+    assert "OPENAI_API_KEY" in message
+    assert "--fake" in message
+    assert done.stdout == b""
+
+
+async def test_demo_runs_offline_without_openai_and_prints_latency() -> None:
+    # Block `import openai` in the child: the demo must need only runtime deps.
+    code = (
+        "import sys; sys.modules['openai'] = None; sys.modules['pydantic'] = None; "
+        "from trio_realtime.__main__ import main; sys.exit(main(['demo', '--interval', '0']))"
+    )
+    with trio.fail_after(TIMEOUT):
+        done = await trio.run_process(
+            [sys.executable, "-c", code],
+            capture_stdout=True,
+            capture_stderr=True,
+            check=False,
+            env=_env(OPENAI_API_KEY=None),
+        )
+    assert done.returncode == 0, done.stderr.decode()
+    out = done.stdout.decode()
+    assert "you> What's the weather in Paris?" in out
+    assert "assistant> Let me check the weather for you." in out
+    assert '[tool] get_weather({"city":"Paris"})' in out
+    assert "assistant> It is 18 °C and sunny in Paris" in out
+    assert "you (spoken)> And tomorrow?" in out
+    assert "assistant> Tomorrow stays dry" in out
+    assert "time to first delta" in out
+    assert "delta dispatch" in out
+    assert "p99" in out
+
+
+async def test_no_command_prints_usage() -> None:
+    done = await run_cli()
+    assert done.returncode == 2
+    assert b"usage:" in done.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT delivery differs on Windows")
+async def test_serve_fake_serves_until_interrupted() -> None:
+    with trio.fail_after(TIMEOUT):
+        process = await trio.lowlevel.open_process(
+            [sys.executable, "-m", "trio_realtime", "serve-fake", "--port", "0"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=_env(),
+        )
+        assert process.stdout is not None
+        try:
+            banner = b""
+            while b"press Ctrl-C" not in banner:
+                chunk = await process.stdout.receive_some()
+                assert chunk, f"serve-fake exited early: {banner!r}"
+                banner += chunk
+            fields = dict(
+                line.strip().split(": ", 1) for line in banner.decode().splitlines() if ": " in line
+            )
+            client = rt.Client(api_key=fields["api key"], base_url=fields["base url"])
+            async with rt.open_realtime(client, "gpt-realtime") as conn:
+                await conn.send(
+                    ev.SessionUpdate(session=ev.RealtimeSession(output_modalities=["text"]))
+                )
+                await conn.send(ev.ConversationItemCreate(item=ev.UserMessage.text("ping")))
+                await conn.send(ev.ResponseCreate())
+                text = ""
+                async for event in conn:
+                    if isinstance(event, ev.ResponseOutputTextDelta):
+                        text += event.delta
+                    if isinstance(event, ev.ResponseDone):
+                        break
+            assert text == "You said: ping"
+            process.send_signal(signal.SIGINT)
+            assert await process.wait() == 0
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+            await process.stdout.aclose()

@@ -1,0 +1,99 @@
+"""The ``python -m trio_realtime`` command line: ``demo``, ``chat`` and ``serve-fake``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+import trio
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m trio_realtime",
+        description="trio-realtime: a trio-native client for the OpenAI Realtime API.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser(
+        "demo",
+        help="an offline, scripted conversation against the embedded fake server",
+        description="Run a scripted conversation (text, a tool call, a spoken turn) against "
+        "the embedded fake Realtime server, streaming each reply, then print the latency "
+        "this client measured. Needs no network and no API key.",
+    )
+    demo.add_argument(
+        "--delta-size", type=int, default=4, help="characters per text delta (default 4)"
+    )
+    demo.add_argument(
+        "--interval",
+        type=float,
+        default=0.02,
+        help="seconds between deltas, so the streaming is visible (default 0.02; 0 = burst)",
+    )
+
+    chat = commands.add_parser(
+        "chat",
+        help="an interactive text chat (real API with OPENAI_API_KEY, or --fake)",
+        description="Chat in text, streaming each reply. Uses the OpenAI Realtime API when "
+        "OPENAI_API_KEY is set, or the offline fake server with --fake.",
+    )
+    chat.add_argument("--fake", action="store_true", help="chat with the embedded fake server")
+    chat.add_argument("--model", default="gpt-realtime", help="model (default gpt-realtime)")
+
+    serve = commands.add_parser(
+        "serve-fake",
+        help="run the fake Realtime server standalone (for other languages' tests)",
+        description="Serve the fake Realtime API until Ctrl-C. Clients use "
+        "ws://HOST:PORT/v1/realtime?model=... with the printed key as a bearer token.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=0, help="port (default 0: any free port)")
+    serve.add_argument("--api-key", default=None, help="key to accept (default: the fake key)")
+    serve.add_argument("--delta-size", type=int, default=8, help="characters per text delta")
+    serve.add_argument("--interval", type=float, default=0.0, help="seconds between deltas")
+    return parser
+
+
+async def _serve_fake(args: argparse.Namespace) -> int:
+    from .testing import DEFAULT_API_KEY, open_fake_server
+
+    async with open_fake_server(
+        host=args.host,
+        port=args.port,
+        api_key=args.api_key or DEFAULT_API_KEY,
+        delta_size=args.delta_size,
+        delta_interval=args.interval,
+    ) as server:
+        print("fake Realtime server listening", flush=True)
+        print(f"  websocket url: {server.url}", flush=True)
+        print(f"  base url:      {server.base_url}", flush=True)
+        print(f"  api key:       {server.api_key}", flush=True)
+        print("press Ctrl-C to stop", flush=True)
+        await trio.sleep_forever()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "demo":
+            from ._demo import run_demo
+
+            return trio.run(
+                lambda: run_demo(
+                    sys.stdout, delta_size=args.delta_size, delta_interval=args.interval
+                )
+            )
+        if args.command == "chat":
+            from ._chat import run_chat
+
+            return trio.run(lambda: run_chat(fake=args.fake, model=args.model))
+        return trio.run(_serve_fake, args)
+    except KeyboardInterrupt:
+        # Ctrl-C is how serve-fake and chat are meant to stop.
+        print("\nstopped", file=sys.stderr)
+        return 0 if args.command == "serve-fake" else 130
