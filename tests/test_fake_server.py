@@ -105,6 +105,7 @@ async def test_text_turn_events_in_service_order() -> None:
                 "conversation.item.added",
                 "conversation.item.done",
                 "response.created",
+                "rate_limits.updated",
                 "response.output_item.added",
                 "conversation.item.added",
                 "response.content_part.added",
@@ -304,6 +305,38 @@ async def test_cancel_mid_stream_and_cancel_without_response() -> None:
             assert isinstance(item_done.item, ev.AssistantMessage)
             assert item_done.item.status == "incomplete"
             assert texts(seen) == ""  # the first delta arrived before `seen` began
+
+
+async def test_max_output_tokens_cuts_the_reply_short() -> None:
+    with trio.fail_after(5):
+        async with open_fake_server() as server, session(server) as conn:
+            server.script("0123456789" * 3, "never streamed")
+            await conn.send(ev.ResponseCreate(response=ev.ResponseParams(max_output_tokens=3)))
+            done, seen = await until(conn, ev.ResponseDone)
+            assert texts(seen) == "012345678901"  # 3 tokens of 4 characters
+            assert done.response.status == "incomplete"
+            assert done.response.status_details == ev.ResponseStatus(
+                type="incomplete", reason="max_output_tokens"
+            )
+
+
+async def test_a_failing_responder_surfaces_from_the_server_block() -> None:
+    def broken(turn: Turn) -> str:
+        raise LookupError("no reply for this turn")
+
+    codes: list[int] = []
+    with trio.fail_after(5), pytest.raises(LookupError, match="no reply"):
+        async with open_fake_server(responder=broken) as server:
+            try:
+                async with session(server) as conn:
+                    await conn.send(ev.ResponseCreate())
+                    async for _ in conn:
+                        pass
+            except rt.ConnectionClosed as closed:
+                codes.append(closed.code)
+                raise
+    # The client was told, like a real server's internal error: 1011.
+    assert codes == [1011]
 
 
 async def test_out_of_band_response_leaves_the_conversation_alone() -> None:

@@ -157,6 +157,13 @@ class FakeConnection:
                 except trio_websocket.ConnectionClosed:
                     pass
                 nursery.cancel_scope.cancel()
+        except Exception:
+            # A bug or a failing responder: tell the client like a real server
+            # would (1011, internal error), then let the error reach the test.
+            with trio.move_on_after(1.0) as scope:
+                scope.shield = True
+                await self._ws.aclose(1011, "fake server error")
+            raise
         finally:
             self._done.set()
             self.server._notify()  # pyright: ignore[reportPrivateUsage]

@@ -135,6 +135,23 @@ class _Active:
     reason: str = "client_cancelled"
     pacer: trio.CancelScope | None = None
     output: list[ev.Item] = field(default_factory=list[ev.Item])
+    # Characters of text left under max_output_tokens (4 per token), None: no limit.
+    budget: int | None = None
+    incomplete: bool = False
+
+    @property
+    def stopped(self) -> bool:
+        return self.cancelled or self.incomplete
+
+    def spend(self, text: str) -> str:
+        """``text`` cut to what the token budget still allows."""
+        if self.budget is None:
+            return text
+        if len(text) > self.budget:
+            text = text[: self.budget]
+            self.incomplete = True
+        self.budget -= len(text)
+        return text
 
     def cancel(self, reason: str) -> None:
         if not self.cancelled:
@@ -557,6 +574,12 @@ class Engine:
             self.conversation[index] = msgspec.structs.replace(
                 item, content=[ev.InputAudio(transcript=transcript)]
             )
+            for piece in chunk_text(transcript, self.server.delta_size):
+                await self._emit(
+                    ev.ConversationItemInputAudioTranscriptionDelta(
+                        event_id=self._event_id(), item_id=item_id, content_index=0, delta=piece
+                    )
+                )
             await self._emit(
                 ev.ConversationItemInputAudioTranscriptionCompleted(
                     event_id=self._event_id(),
@@ -686,6 +709,15 @@ class Engine:
             self._active = active
         self._all_active[active.id] = active
         await self._emit(ev.ResponseCreated(event_id=self._event_id(), response=response))
+        await self._emit(
+            ev.RateLimitsUpdated(
+                event_id=self._event_id(),
+                rate_limits=[
+                    ev.RateLimit(name="requests", limit=5000, remaining=4999, reset_seconds=0.012),
+                    ev.RateLimit(name="tokens", limit=40000, remaining=36000, reset_seconds=6.0),
+                ],
+            )
+        )
         assert self.nursery is not None
         self.nursery.start_soon(
             self._run_response, active, params, modalities, reply_items(reply), context
@@ -711,8 +743,8 @@ class Engine:
         status_details = None
         if status == "cancelled":
             status_details = ev.ResponseStatus(type="cancelled", reason=active.reason)
-        elif status == "completed":
-            status_details = None
+        elif status == "incomplete":
+            status_details = ev.ResponseStatus(type="incomplete", reason="max_output_tokens")
         max_tokens = _set(params.max_output_tokens if params else UNSET, None)
         if max_tokens is None:
             max_tokens = _set(self.session.max_output_tokens, "inf")
@@ -739,15 +771,26 @@ class Engine:
         items: list[str | ToolCall],
         context: list[ev.Item],
     ) -> None:
+        limit = response_limit = _set(params.max_output_tokens if params else UNSET, None)
+        if response_limit is None:
+            limit = _set(self.session.max_output_tokens, "inf")
+        if isinstance(limit, int):
+            active.budget = 4 * limit
         try:
             for output_index, part in enumerate(items):
-                if active.cancelled:
+                if active.stopped:
                     break
                 if isinstance(part, ToolCall):
                     await self._stream_tool_call(active, output_index, part)
                 else:
                     await self._stream_message(active, output_index, part, modalities[0])
-            status = "cancelled" if active.cancelled else "completed"
+            status = (
+                "cancelled"
+                if active.cancelled
+                else "incomplete"
+                if active.incomplete
+                else "completed"
+            )
             usage = self._usage(context, active.output)
             response = self._response(active, params, modalities, status, context, usage)
             self._finish(active)
@@ -866,6 +909,7 @@ class Engine:
         await self._emit(
             ev.ResponseContentPartAdded(event_id=self._event_id(), part=first_part, **common)
         )
+        text = active.spend(text)
         pieces = chunk_text(text, self.server.delta_size)
         sent = ""
         if audio:
@@ -919,7 +963,7 @@ class Engine:
         await self._emit(
             ev.ResponseContentPartDone(event_id=self._event_id(), part=final_part, **common)
         )
-        status = "incomplete" if active.cancelled else "completed"
+        status = "incomplete" if active.stopped else "completed"
         done = ev.AssistantMessage(
             id=item_id, object="realtime.item", status=status, content=content
         )

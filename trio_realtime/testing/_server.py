@@ -42,6 +42,7 @@ _E = TypeVar("_E", bound=ClientEvent)
 # audio) and accepts large audio appends; trio-websocket's 1 MiB default is too small.
 _MAX_MESSAGE = 16 * 1024 * 1024
 _RECEIVE_BUFFER = 64 * 1024
+_HANDSHAKE_TIMEOUT = 10.0
 
 
 @dataclass(slots=True)
@@ -247,8 +248,11 @@ class FakeServer:
             real = [e for e in _leaves(group) if not isinstance(e, trio.Cancelled)]
             if exc is not None and all(e is exc for e in real):
                 return False
-            if len(real) == 1:
-                raise real[0] from real[0].__cause__
+            # A failure inside the server wins over the block's own error, which
+            # is then most likely its consequence (the client saw the close).
+            inside = [e for e in real if e is not exc]
+            if len(inside) == 1:
+                raise inside[0] from inside[0].__cause__
             raise
         finally:
             self._port = None
@@ -258,19 +262,32 @@ class FakeServer:
     ) -> None:
         listeners = await trio.open_tcp_listeners(self._requested_port, host=self.host)
         async with trio.open_nursery() as nursery:
+            for listener in listeners:
+                nursery.start_soon(self._accept, listener, nursery)
             task_status.started(listeners)
-            await trio.serve_listeners(self._handle_stream, listeners, handler_nursery=nursery)
+
+    async def _accept(self, listener: trio.SocketListener, nursery: trio.Nursery) -> None:
+        # Our own accept loop rather than trio.serve_listeners: its handler wrapper
+        # closes the stream in a `finally` that raises Cancelled during shutdown,
+        # which would hide an error raised inside a connection (a failing responder).
+        async with listener:
+            while True:
+                stream = await listener.accept()
+                nursery.start_soon(self._handle_stream, stream)
 
     async def _handle_stream(self, stream: trio.SocketStream) -> None:
         try:
             async with trio.open_nursery() as nursery:
-                with trio.move_on_after(10.0):
+                # Only the HTTP upgrade is bounded; the session lasts as long as it lasts.
+                request: trio_websocket.WebSocketRequest | None = None
+                with trio.move_on_after(_HANDSHAKE_TIMEOUT):
                     request = await trio_websocket.wrap_server_stream(
                         nursery,
                         stream,
                         max_message_size=_MAX_MESSAGE,
                         receive_buffer_size=_RECEIVE_BUFFER,
                     )
+                if request is not None:
                     await self._handle_request(request, stream)
                 nursery.cancel_scope.cancel()
         finally:
