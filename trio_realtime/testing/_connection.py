@@ -52,17 +52,17 @@ class FakeConnection:
         query: dict[str, str],
         headers: list[tuple[str, str]],
     ) -> None:
-        self.server = server
-        self.number = number
-        self.path = path
-        self.query = query
-        self.headers = headers
-        self.model = query.get("model") or server.model
+        self.server: FakeServer = server
+        self.number: int = number
+        self.path: str = path
+        self.query: dict[str, str] = query
+        self.headers: list[tuple[str, str]] = headers
+        self.model: str = query.get("model") or server.model
         self.received: list[ClientEvent] = []
         self.invalid: list[bytes] = []
-        self.sent = 0
+        self.sent: int = 0
         self.sent_log: list[tuple[float, ServerEvent]] = []
-        self.engine = Engine(self)
+        self.engine: Engine = Engine(self)
         self._ws = ws
         self._stream = stream
         self._stalled = False

@@ -30,6 +30,7 @@ from ._vad import SpeechStarted, VoiceActivityDetector
 
 if TYPE_CHECKING:
     from ._connection import FakeConnection
+    from ._server import FakeServer
 
 __all__ = ["DEFAULT_INSTRUCTIONS", "Engine", "default_session"]
 
@@ -165,13 +166,13 @@ class Engine:
     """Session state and Realtime behaviour of one fake connection."""
 
     def __init__(self, conn: FakeConnection) -> None:
-        self.conn = conn
-        self.server = conn.server
+        self.conn: FakeConnection = conn
+        self.server: FakeServer = conn.server
         self.session: ev.RealtimeSession = default_session(conn.model)
         self.conversation: list[ev.Item] = []
-        self.conversation_id = f"conv_fake{conn.number:04d}"
-        self.audio_buffer = bytearray()
-        self.responses = 0
+        self.conversation_id: str = f"conv_fake{conn.number:04d}"
+        self.audio_buffer: bytearray = bytearray()
+        self.responses: int = 0
         self.nursery: trio.Nursery | None = None
         self._counters: dict[str, int] = {}
         self._active: _Active | None = None

@@ -99,15 +99,15 @@ class FakeServer:
             raise ValueError("delta_size must be at least 1")
         if delta_interval < 0 or math.isnan(delta_interval):
             raise ValueError("delta_interval must be a non-negative number of seconds")
-        self.api_key = api_key
-        self.host = host
-        self.model = model
+        self.api_key: str = api_key
+        self.host: str = host
+        self.model: str = model
         self.responder: Responder = responder
-        self.delta_size = delta_size
-        self.delta_interval = delta_interval
-        self.audio_chunk_ms = audio_chunk_ms
-        self.faults = faults if faults is not None else Faults()
-        self.record_sent = record_sent
+        self.delta_size: int = delta_size
+        self.delta_interval: float = delta_interval
+        self.audio_chunk_ms: int = audio_chunk_ms
+        self.faults: Faults = faults if faults is not None else Faults()
+        self.record_sent: bool = record_sent
         self.connections: list[FakeConnection] = []
         self.received: list[ClientEvent] = []
         self._requested_port = port
