@@ -15,6 +15,8 @@ nothing else; stamps are parsed after the run, off the measured path.
 - ``floor_4k`` / ``floor_64k``: bare trio-websocket ``get_message`` plus one
   msgspec decode into a minimal Struct, no channels, no library; with
   trio-websocket's default 4 KiB reads and with 64 KiB reads.
+- ``floor_wsproto``: wsproto driven in the consumer's task, 64 KiB reads: what
+  trio-websocket costs beyond its parser (its reader task and queue).
 - ``floor_raw``: no WebSocket library at all, a trio socket and a minimal frame
   parser: what trio itself costs (a reference, not a usable client).
 """
@@ -32,7 +34,7 @@ from typing import Any
 import msgspec
 
 API_KEY = "sk-bench-not-a-real-key"
-CLIENTS = ("trio_realtime", "sdk", "floor_4k", "floor_64k", "floor_raw")
+CLIENTS = ("trio_realtime", "sdk", "floor_4k", "floor_64k", "floor_wsproto", "floor_raw")
 perf_counter_ns = time.perf_counter_ns
 
 
@@ -223,6 +225,54 @@ async def session_floor_raw(port: int, model: str, rec: Recorder, marks: Marks) 
         buf += data
 
 
+async def session_floor_wsproto(port: int, model: str, rec: Recorder, marks: Marks) -> None:
+    """wsproto driven directly in the consumer's task, 64 KiB reads, no reader
+    task and no channel: trio-websocket minus its task and queue. A reference
+    for where trio-websocket's time goes, not a usable client."""
+    import trio
+    from wsproto import ConnectionType, WSConnection
+    from wsproto.events import AcceptConnection, Request, TextMessage
+
+    stream = await trio.open_tcp_stream("127.0.0.1", port)
+    ws = WSConnection(ConnectionType.CLIENT)
+    await stream.send_all(ws.send(Request(host="127.0.0.1", target=f"/v1/realtime?model={model}")))
+    decode = FLOOR_DECODER.decode
+    times, ids = rec.times, rec.ids
+    accepted = first = False
+    parts: list[str] = []
+    while True:
+        data = await stream.receive_some(65536)
+        if not data:
+            raise ConnectionError("server closed the socket")
+        ws.receive_data(data)
+        for ev in ws.events():
+            if type(ev) is TextMessage:
+                if not ev.message_finished:
+                    parts.append(ev.data)
+                    continue
+                if parts:
+                    parts.append(ev.data)
+                    text, parts = "".join(parts), []
+                else:
+                    text = ev.data
+                event = decode(text)
+                t = perf_counter_ns()
+                if not first:
+                    first = True
+                    marks.ready()
+                    continue
+                eid = event.event_id
+                if eid == DONE_ID:
+                    marks.finished()
+                    await stream.aclose()
+                    return
+                times.append(t)
+                ids.append(eid)
+            elif isinstance(ev, AcceptConnection):
+                accepted = True
+        assert accepted
+
+
 def _sdk_client(port: int) -> Any:
     from openai import AsyncOpenAI
 
@@ -256,6 +306,7 @@ TRIO_SESSIONS: dict[str, Callable[..., Any]] = {
     "trio_realtime": session_trio_realtime,
     "floor_4k": _floor_session(4096),
     "floor_64k": _floor_session(65536),
+    "floor_wsproto": session_floor_wsproto,
     "floor_raw": session_floor_raw,
 }
 

@@ -70,7 +70,14 @@ def test_dispatch_every_client_received_every_delta(results: dict[str, Any]) -> 
     modes = results["dispatch"]["modes"]
     assert set(modes) == {"paced_text", "paced_audio", "burst_text", "burst_audio"}
     for mode, per_client in modes.items():
-        assert set(per_client) == {"trio_realtime", "sdk", "floor_4k", "floor_64k"}
+        assert set(per_client) == {
+            "trio_realtime",
+            "sdk",
+            "floor_4k",
+            "floor_64k",
+            "floor_wsproto",
+            "floor_raw",
+        }
         for client, r in per_client.items():
             assert "error" not in r, (mode, client, r.get("error"))
             assert r["received"] == r["expected"], (mode, client)
