@@ -67,6 +67,7 @@ async def _serve_fake(args: argparse.Namespace) -> int:
         api_key=args.api_key or DEFAULT_API_KEY,
         delta_size=args.delta_size,
         delta_interval=args.interval,
+        record_received=False,
     ) as server:
         print("fake Realtime server listening", flush=True)
         print(f"  websocket url: {server.url}", flush=True)

@@ -180,6 +180,7 @@ class FakeConnection:
                 self.invalid.append(raw)
                 await self.engine.reject(exc, raw)
                 continue
-            self.received.append(event)
+            if self.server.record_received:
+                self.received.append(event)
             self.server._record(event)  # pyright: ignore[reportPrivateUsage]
             await self.engine.handle(event)

@@ -78,7 +78,8 @@ class FakeServer:
     ``delta_interval`` seconds between deltas shape the stream
     (``math.inf`` holds a response open until it is cancelled).
     ``received`` lists every client event decoded, over all connections;
-    ``record_sent=True`` also timestamps every event sent (see `FakeConnection`).
+    ``record_sent=True`` also timestamps every event sent (see `FakeConnection`);
+    ``record_received=False`` keeps nothing (for a long-running standalone server).
     """
 
     def __init__(
@@ -94,6 +95,7 @@ class FakeServer:
         audio_chunk_ms: int = 100,
         faults: Faults | None = None,
         record_sent: bool = False,
+        record_received: bool = True,
     ) -> None:
         if delta_size < 1:
             raise ValueError("delta_size must be at least 1")
@@ -108,6 +110,7 @@ class FakeServer:
         self.audio_chunk_ms: int = audio_chunk_ms
         self.faults: Faults = faults if faults is not None else Faults()
         self.record_sent: bool = record_sent
+        self.record_received: bool = record_received
         self.connections: list[FakeConnection] = []
         self.received: list[ClientEvent] = []
         self._requested_port = port
@@ -201,8 +204,9 @@ class FakeServer:
         self._changed = trio.Event()
 
     def _record(self, event: ClientEvent) -> None:
-        self.received.append(event)
-        self._notify()
+        if self.record_received:
+            self.received.append(event)
+            self._notify()
 
     # -- lifetime ----------------------------------------------------------------
 
@@ -396,6 +400,7 @@ def open_fake_server(
     audio_chunk_ms: int = 100,
     faults: Faults | None = None,
     record_sent: bool = False,
+    record_received: bool = True,
 ) -> FakeServer:
     """A fake Realtime server to use as ``async with open_fake_server() as server:``.
 
@@ -413,4 +418,5 @@ def open_fake_server(
         audio_chunk_ms=audio_chunk_ms,
         faults=faults,
         record_sent=record_sent,
+        record_received=record_received,
     )
