@@ -544,6 +544,27 @@ async def test_stall_rejected_handshake_and_raw_frames() -> None:
                     raise AssertionError(f"a stalled server sent {event!r}")  # pragma: no cover
 
 
+async def test_handshake_delay_trips_the_client_connect_timeout() -> None:
+    with trio.fail_after(5):
+        async with open_fake_server(faults=Faults(handshake_delay=10.0)) as server:
+            with pytest.raises(rt.ConnectTimeout):
+                async with rt.open_realtime(server.client(), "gpt-realtime", connect_timeout=0.2):
+                    pass  # pragma: no cover
+
+
+async def test_garbage_on_the_wire_ends_the_session() -> None:
+    with trio.fail_after(5):
+        async with open_fake_server() as server:
+            with pytest.raises(rt.ConnectionClosed) as caught:
+                async with session(server) as conn:
+                    fake = await server.wait_connection()
+                    # A reserved opcode (0x3): no WebSocket peer may accept it.
+                    await fake.send_garbage(b"\x83\x00")
+                    async for _ in conn:
+                        pass
+            assert caught.value.code == 1002  # protocol error, found by the client
+
+
 async def test_event_delay_and_received_across_connections() -> None:
     with trio.fail_after(5):
         async with open_fake_server(faults=Faults(event_delay=0.001)) as server:

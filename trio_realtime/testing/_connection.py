@@ -106,6 +106,15 @@ class FakeConnection:
         with contextlib.suppress(trio_websocket.ConnectionClosed):
             await self._ws.send_message(data)
 
+    async def send_garbage(self, data: bytes) -> None:
+        """Write ``data`` straight to the TCP stream, outside any WebSocket frame.
+
+        The client sees a WebSocket protocol violation. Use it only while the
+        server is otherwise quiet (between turns): it does not take the
+        WebSocket's send lock.
+        """
+        await self._stream.send_all(data)
+
     async def _send_frame(self, frame: bytes, event: ServerEvent) -> None:
         faults = self.server.faults
         if self._stalled or self.closed:
