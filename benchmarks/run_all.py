@@ -99,8 +99,32 @@ def summary(res: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+_COLORS = {
+    "trio_realtime": "#1f77b4",
+    "sdk": "#d62728",
+    "floor_4k": "#bcbd22",
+    "floor_64k": "#2ca02c",
+    "floor_wsproto": "#9467bd",
+    "floor_raw": "#7f7f7f",
+}
+_LABELS = {
+    "trio_realtime": "trio-realtime",
+    "sdk": "openai SDK",
+    "floor_4k": "floor: trio-websocket, 4 KiB reads",
+    "floor_64k": "floor: trio-websocket, 64 KiB reads",
+    "floor_wsproto": "floor: wsproto in the consumer task",
+    "floor_raw": "floor: raw trio socket",
+}
+_MAIN = ("trio_realtime", "sdk")
+
+
+def _style(client: str) -> dict[str, Any]:
+    main = client in _MAIN
+    return {"color": _COLORS.get(client), "lw": 2.2 if main else 1.1, "ls": "-" if main else "--"}
+
+
 def figure(res: dict[str, Any], path: Path) -> bool:
-    """Latency CDFs (paced text, paced audio) and the scale curve; False without matplotlib."""
+    """Latency CDFs, burst throughput and the scale curve; False without matplotlib."""
     try:
         import matplotlib
 
@@ -108,70 +132,82 @@ def figure(res: dict[str, Any], path: Path) -> bool:
         import matplotlib.pyplot as plt
     except ImportError:
         return False
-    colors = {
-        "trio_realtime": "#1f77b4",
-        "sdk": "#d62728",
-        "floor_4k": "#7f7f7f",
-        "floor_64k": "#2ca02c",
-    }
-    labels = {
-        "trio_realtime": "trio-realtime",
-        "sdk": "openai SDK",
-        "floor_4k": "floor (trio-websocket 4 KiB reads)",
-        "floor_64k": "floor (trio-websocket 64 KiB reads)",
-    }
-    fig, axes = plt.subplots(1, 3, figsize=(16, 4.8))
+    modes = res.get("dispatch", {}).get("modes", {})
+    fig, axes = plt.subplots(2, 2, figsize=(14, 10))
     for ax, mode, title in (
-        (axes[0], "paced_text", "Text delta every 1 ms"),
-        (axes[1], "paced_audio", "20 ms audio delta every 20 ms"),
+        (axes[0][0], "paced_text", "a text delta every 1 ms"),
+        (axes[0][1], "paced_audio", "a 20 ms audio delta every 20 ms"),
     ):
-        for client, r in res.get("dispatch", {}).get("modes", {}).get(mode, {}).items():
+        for client, r in modes.get(mode, {}).items():
             cdf = r.get("cdf_us") or []
             if not cdf:
                 continue
             ys = [(i + 0.5) / len(cdf) for i in range(len(cdf))]
-            ax.plot(
-                cdf,
-                ys,
-                label=f"{labels.get(client, client)} (p99 {fmt(r['p99_us'], 0)} us)",
-                color=colors.get(client),
-                lw=2 if client in ("trio_realtime", "sdk") else 1.2,
-                ls="-" if client in ("trio_realtime", "sdk") else "--",
-            )
+            p50, p99 = fmt(r["p50_us"], 0), fmt(r["p99_us"], 0)
+            label = f"{_LABELS.get(client, client)} (p50 {p50}, p99 {p99} us)"
+            ax.plot(cdf, ys, label=label, **_style(client))
         ax.set_xscale("log")
-        ax.set_xlabel("delta-dispatch latency (us, log)")
+        ax.set_xlabel("delta-dispatch latency, server send to consumer receive (us, log)")
         ax.set_ylabel("fraction of deltas")
-        ax.set_title(f"Dispatch latency CDF: {title}")
+        ax.set_title(f"Paced: {title}")
         ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=8, loc="lower right")
-    ax = axes[2]
+        ax.legend(fontsize=7.5, loc="lower right")
+
+    ax = axes[1][0]
+    burst = [("burst_text", "text deltas"), ("burst_audio", "100 ms audio deltas")]
+    clients = list(modes.get("burst_text", {}))
+    width = 0.8 / max(1, len(clients))
+    for n, client in enumerate(clients):
+        values = [modes.get(m, {}).get(client, {}).get("events_per_s", 0) / 1000 for m, _ in burst]
+        xs = [i + (n - (len(clients) - 1) / 2) * width for i in range(len(burst))]
+        bars = ax.bar(
+            xs, values, width, color=_COLORS.get(client), label=_LABELS.get(client, client)
+        )
+        for bar, v in zip(bars, values, strict=True):
+            ax.annotate(
+                f"{v:.0f}",
+                (bar.get_x() + bar.get_width() / 2, v),
+                ha="center",
+                va="bottom",
+                fontsize=7,
+            )
+    ax.set_xticks(range(len(burst)), [label for _, label in burst])
+    ax.set_yscale("log")
+    ax.set_ylabel("thousand events per second at the consumer (log)")
+    ax.set_title("Burst: as fast as the socket delivers")
+    ax.grid(True, axis="y", which="both", alpha=0.3)
+    ax.legend(fontsize=7.5)
+
+    ax = axes[1][1]
     for client, c in res.get("scale", {}).get("clients", {}).items():
         pts = [p for p in c.get("points", []) if "error" not in p]
         if not pts:
             continue
+        label = f"{_LABELS.get(client, client)} (max K {c['max_k_under_budget']})"
         ax.plot(
             [p["k"] for p in pts],
             [p["p99_us"] / 1000 for p in pts],
-            "o-",
-            color=colors.get(client),
-            label=f"{labels.get(client, client)} (max K {c['max_k_under_budget']})",
+            marker="o",
+            ms=4,
+            label=label,
+            **_style(client),
         )
     ax.axhline(20, color="k", ls=":", lw=1, label="20 ms budget")
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("concurrent sessions on one core (100 events/s each)")
+    ax.set_xlabel("concurrent sessions in one process on one core (100 events/s each)")
     ax.set_ylabel("p99 dispatch latency (ms, log)")
     ax.set_title("Sessions per core")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8)
-    kind = "quick smoke run" if res["quick"] else "full run"
+    ax.legend(fontsize=7.5)
+    kind = "quick smoke run: figures meaningless" if res["quick"] else "full run"
     fig.suptitle(
-        f"trio-realtime vs the openai SDK over loopback ({kind}, "
+        f"trio-realtime vs the openai SDK over loopback ({kind}; {res['started_utc']}, "
         f"{res['machine']['cpus']} cores, Python {res['machine']['python']})",
         fontsize=11,
     )
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=100)
     plt.close(fig)
     return True
 
