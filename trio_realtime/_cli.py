@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -12,8 +13,11 @@ __all__ = ["main"]
 
 
 def _parser() -> argparse.ArgumentParser:
+    # `python -m trio_realtime` or the `trio-realtime` console script.
+    script = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    prog = "python -m trio_realtime" if script in ("", "__main__.py", "-c") else script
     parser = argparse.ArgumentParser(
-        prog="python -m trio_realtime",
+        prog=prog,
         description="trio-realtime: a trio-native client for the OpenAI Realtime API.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

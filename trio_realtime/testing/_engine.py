@@ -182,7 +182,6 @@ class Engine:
         self._vad: VoiceActivityDetector | None = None
         self._vad_key: object = None
         self._speech_item: str | None = None
-        self._buffer_start_ms = 0
 
     # -- plumbing ----------------------------------------------------------------
 
@@ -204,14 +203,14 @@ class Engine:
         code: str | None,
         param: str | None = None,
         event_id: str | None = None,
-        type: str = "invalid_request_error",
+        error_type: str = "invalid_request_error",
     ) -> None:
         """Send an ``error`` event, as the service does for a bad client event."""
         await self._emit(
             ev.ErrorEvent(
                 event_id=self._event_id(),
                 error=ev.RealtimeErrorDetail(
-                    type=type, code=code, message=message, param=param, event_id=event_id
+                    type=error_type, code=code, message=message, param=param, event_id=event_id
                 ),
             )
         )
