@@ -154,3 +154,23 @@ def test_decode_errors_are_worded_like_the_service(
     frame: bytes, expected: tuple[str, str | None, str | None]
 ) -> None:
     assert _detail(frame) == expected
+
+
+def test_public_names() -> None:
+    import trio_realtime.testing as testing
+
+    assert sorted(testing.__all__) == [
+        "DEFAULT_API_KEY",
+        "DEFAULT_INSTRUCTIONS",
+        "FakeConnection",
+        "FakeServer",
+        "Faults",
+        "Reply",
+        "Responder",
+        "ToolCall",
+        "Turn",
+        "echo_responder",
+        "open_fake_server",
+    ]
+    for name in testing.__all__:
+        assert hasattr(testing, name), name

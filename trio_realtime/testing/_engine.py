@@ -7,6 +7,10 @@ shapes, built from our event Structs. Responses stream in their own task
 mid-stream; everything else is answered inline, so replies keep the order of
 the requests.
 
+Turn detection: ``server_vad`` uses the energy detector of `_vad`;
+``semantic_vad`` is treated the same way (there is no model to judge meaning),
+and ``idle_timeout_ms`` is not simulated.
+
 Ids are deterministic counters (``item_0001``, ``resp_0001``...) so tests can
 predict them. Error codes and messages are modelled on the service's.
 """
