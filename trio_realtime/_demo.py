@@ -139,7 +139,8 @@ def _summary(server: FakeServer, timings: _Timings, out: TextIO) -> None:
         out.write(
             f"  delta dispatch        p50 {_format_us(_percentile(dispatch, 0.5))}"
             f"   p99 {_format_us(_percentile(dispatch, 0.99))}"
-            f"   ({len(dispatch)} deltas: server write -> conn.receive() returned)\n"
+            f"   ({len(dispatch)} deltas: fake server's write -> conn.receive() returned;"
+            " both share this event loop)\n"
         )
 
 
