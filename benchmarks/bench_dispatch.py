@@ -8,7 +8,8 @@ difference (CLOCK_MONOTONIC is shared by all processes on Linux).
 Modes: ``paced_text`` (a text delta every 1 ms), ``paced_audio`` (a 20 ms audio
 delta every 20 ms), ``burst_text`` and ``burst_audio`` (100 ms audio deltas),
 the last two as fast as the socket takes them, reported as events per second
-at the consumer. Clients: see ``_clients.py``.
+at the consumer. Clients: see ``_clients.py``. Paced modes keep each
+client's better of two interleaved rounds (``PACED_ROUNDS``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ MODES: dict[str, tuple[str, int, int]] = {
     "burst_audio": ("bench.burst.audio100.{n}", 8000, 300),
 }
 WARM_MODEL = "bench.burst.text.500"
+#: Paced modes run this many interleaved rounds per client in a full run, and
+#: each client keeps its round with the lower p99: on a shared machine one
+#: preemption by another process decides a tail, and this filters it for every
+#: client alike.
+PACED_ROUNDS = 2
 #: Deltas dropped from the front of every run: connection warm-up, not steady state.
 SKIP = 20
 
@@ -73,12 +79,19 @@ def run(quick: bool = False, clients: tuple[str, ...] = CLIENTS) -> dict[str, An
                     results["modes"][mode][client] = raw if "error" in raw else _summary(raw, n)
             return results
         for mode, (model, n) in runs.items():
-            for client in clients:
-                try:
-                    raw = run_client({**_job(client, port), "models": [model]}, timeout=180)
-                    results["modes"][mode][client] = _summary(raw, n)
-                except RuntimeError as exc:
-                    results["modes"][mode][client] = {"error": str(exc)}
+            rounds = PACED_ROUNDS if mode.startswith("paced") else 1
+            for round_ in range(rounds):
+                for client in clients:
+                    try:
+                        raw = run_client({**_job(client, port), "models": [model]}, timeout=180)
+                    except RuntimeError as exc:
+                        results["modes"][mode][client] = {"error": str(exc)}
+                        continue
+                    new = _summary(raw, n)
+                    new["rounds"] = rounds
+                    old = results["modes"][mode].get(client)
+                    if round_ == 0 or "error" in old or new["p99_us"] < old["p99_us"]:
+                        results["modes"][mode][client] = new
     return results
 
 
