@@ -123,6 +123,15 @@ def _style(client: str) -> dict[str, Any]:
     return {"color": _COLORS.get(client), "lw": 2.2 if main else 1.1, "ls": "-" if main else "--"}
 
 
+def _plain_log_ticks(axis: Any) -> None:
+    """Label a log axis 50, 100, 200, 500, ... instead of 5x10^1 and friends."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}" if v >= 1 else f"{v:g}"))
+    axis.set_minor_formatter(NullFormatter())
+
+
 def figure(res: dict[str, Any], path: Path) -> bool:
     """Latency CDFs, burst throughput and the scale curve; False without matplotlib."""
     try:
@@ -147,6 +156,7 @@ def figure(res: dict[str, Any], path: Path) -> bool:
             label = f"{_LABELS.get(client, client)} (p50 {p50}, p99 {p99} us)"
             ax.plot(cdf, ys, label=label, **_style(client))
         ax.set_xscale("log")
+        _plain_log_ticks(ax.xaxis)
         ax.set_xlabel("delta-dispatch latency, server send to consumer receive (us, log)")
         ax.set_ylabel("fraction of deltas")
         ax.set_title(f"Paced: {title}")
@@ -173,6 +183,7 @@ def figure(res: dict[str, Any], path: Path) -> bool:
             )
     ax.set_xticks(range(len(burst)), [label for _, label in burst])
     ax.set_yscale("log")
+    _plain_log_ticks(ax.yaxis)
     ax.set_ylabel("thousand events per second at the consumer (log)")
     ax.set_title("Burst: as fast as the socket delivers")
     ax.grid(True, axis="y", which="both", alpha=0.3)
@@ -195,6 +206,8 @@ def figure(res: dict[str, Any], path: Path) -> bool:
     ax.axhline(20, color="k", ls=":", lw=1, label="20 ms budget")
     ax.set_xscale("log")
     ax.set_yscale("log")
+    _plain_log_ticks(ax.xaxis)
+    _plain_log_ticks(ax.yaxis)
     ax.set_xlabel("concurrent sessions in one process on one core (100 events/s each)")
     ax.set_ylabel("p99 dispatch latency (ms, log)")
     ax.set_title("Sessions per core")
