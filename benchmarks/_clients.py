@@ -112,11 +112,7 @@ def _event_id(event: Any) -> str:
 
 
 async def session_trio_realtime(port: int, model: str, rec: Recorder, marks: Marks) -> None:
-    try:
-        from trio_realtime import Client, open_realtime
-    except ImportError:  # before the public re-exports land
-        from trio_realtime._client import Client
-        from trio_realtime._connection import open_realtime
+    from trio_realtime import Client, open_realtime
 
     client = Client(api_key=API_KEY, base_url=f"http://127.0.0.1:{port}/v1")
     times, ids = rec.times, rec.ids
