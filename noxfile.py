@@ -39,7 +39,7 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     """pyright in strict mode, plus --verifytypes for the public surface."""
     session.install("-e", ".[typecheck]")
-    session.run("pyright")
+    session.run("pyright", "--project", "pyproject.toml")
     session.run("pyright", "--ignoreexternal", "--verifytypes", "trio_realtime")
 
 
