@@ -43,6 +43,7 @@ from ._errors import (
     TLSError,
     handshake_error_for_status,
 )
+from ._nursery import exit_nursery
 from .events import (
     CLIENT_CODEC,
     TRANSLATION_CLIENT_CODEC,
@@ -721,37 +722,7 @@ class _Session(Generic[K]):
         return suppressed
 
     async def _exit_nursery(self, exc: BaseException | None) -> bool:
-        """Leave the nursery, collapsing trio's exception group to the one real error.
-
-        Returns True when the nursery absorbed ``exc`` (a cancellation of its own).
-        """
-        try:
-            await self._nursery_cm.__aexit__(
-                type(exc) if exc is not None else None,
-                exc,
-                exc.__traceback__ if exc is not None else None,
-            )
-        except BaseExceptionGroup as group:
-            leaves = _leaves(group)
-            real = [e for e in leaves if not isinstance(e, trio.Cancelled)]
-            if exc is not None and all(e is exc or isinstance(e, trio.Cancelled) for e in leaves):
-                raise exc from exc.__cause__
-            if len(real) == 1:
-                raise real[0] from real[0].__cause__
-            if not real and exc is not None:
-                raise exc from exc.__cause__
-            raise
-        return exc is not None
-
-
-def _leaves(group: BaseExceptionGroup[BaseException]) -> list[BaseException]:
-    found: list[BaseException] = []
-    for inner in group.exceptions:
-        if isinstance(inner, BaseExceptionGroup):
-            found.extend(_leaves(cast(BaseExceptionGroup[BaseException], inner)))
-        else:
-            found.append(inner)
-    return found
+        return await exit_nursery(self._nursery_cm, exc)
 
 
 def open_realtime(

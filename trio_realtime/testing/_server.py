@@ -18,12 +18,13 @@ import urllib.parse
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar
 
 import msgspec
 import trio
 import trio_websocket
 
+from .._nursery import exit_nursery
 from ..events import ClientEvent
 from ._connection import FakeConnection
 from ._script import Responder, ToolCall, echo_responder
@@ -245,19 +246,7 @@ class FakeServer:
                         goodbye.start_soon(conn.close, 1001, "fake server shutting down")
         self._nursery.cancel_scope.cancel()
         try:
-            return await manager.__aexit__(exc_type, exc, tb)
-        except BaseExceptionGroup as group:
-            # Collapse trio's group to the one real error: the block's own
-            # exception, or a failure inside the server (a responder that raised).
-            real = [e for e in _leaves(group) if not isinstance(e, trio.Cancelled)]
-            if exc is not None and all(e is exc for e in real):
-                return False
-            # A failure inside the server wins over the block's own error, which
-            # is then most likely its consequence (the client saw the close).
-            inside = [e for e in real if e is not exc]
-            if len(inside) == 1:
-                raise inside[0] from inside[0].__cause__
-            raise
+            return await exit_nursery(manager, exc)
         finally:
             self._port = None
 
@@ -370,16 +359,6 @@ class FakeServer:
                 "invalid_api_key",
             )
         return None
-
-
-def _leaves(group: BaseExceptionGroup[BaseException]) -> list[BaseException]:
-    found: list[BaseException] = []
-    for inner in group.exceptions:
-        if isinstance(inner, BaseExceptionGroup):
-            found.extend(_leaves(cast(BaseExceptionGroup[BaseException], inner)))
-        else:
-            found.append(inner)
-    return found
 
 
 def _error_body(message: str, type_: str, code: str | None) -> bytes:
