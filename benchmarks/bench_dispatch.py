@@ -23,7 +23,7 @@ from _common import SEED, fmt, latency_summary, ratio, run_client, server, table
 
 #: mode -> (server scenario with {n}, events in a full run, in a quick run)
 MODES: dict[str, tuple[str, int, int]] = {
-    "paced_text": ("bench.paced.text.{n}.1000", 4000, 300),
+    "paced_text": ("bench.paced.text.{n}.1000", 6000, 300),
     "paced_audio": ("bench.paced.audio20.{n}.20000", 250, 25),
     "burst_text": ("bench.burst.text.{n}", 40000, 2000),
     "burst_audio": ("bench.burst.audio100.{n}", 8000, 300),
