@@ -214,7 +214,9 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         self._closed = False
         self._we_closed = False
         self._close_error: ConnectionClosed | None = None
-        self._close_reported = False
+        #: How many unsent events the last ConnectionClosed the user saw listed
+        #: (None: the user has seen no ConnectionClosed yet).
+        self._reported_unsent: int | None = None
         self._unsent: list[C] = []
         self._events_in = 0
         self._bytes_in = 0
@@ -257,8 +259,7 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         code = reason.code if reason is not None else 1006
         if code == _NORMAL_CLOSURE:
             return trio.EndOfChannel()
-        self._close_reported = True
-        return self._closed_error()
+        return self._report()
 
     def _closed_error(self) -> ConnectionClosed:
         # Built once the writer has stopped, so that `unsent` is complete.
@@ -305,8 +306,12 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
             raise self._send_failure()
 
     def _send_failure(self) -> ConnectionClosed:
-        self._close_reported = True
-        return self._closed_error()
+        return self._report()
+
+    def _report(self) -> ConnectionClosed:
+        error = self._closed_error()
+        self._reported_unsent = len(error.unsent)
+        return error
 
     async def _writer(self) -> None:
         """Move client events from the send channel to the socket, in order."""
@@ -416,8 +421,10 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
 
     def _pending_close_error(self) -> ConnectionClosed | None:
         """A close the user has not yet been told about, for the context manager to raise."""
-        if self._close_reported:
-            return None
+        if self._reported_unsent is not None:
+            # Already told; raise again only if more events turned out unsent
+            # (the writer can find out after the receive side did).
+            return self._closed_error() if len(self._unsent) > self._reported_unsent else None
         if self._unsent:
             return self._closed_error()
         reason = self.websocket.closed
