@@ -340,6 +340,19 @@ class Run(Marks):
         self.wall_ready = self.wall_end = 0.0
         self.rss_ready = 0
         self.timed_out = False
+        #: Full (generation 2) garbage collections while the sessions streamed,
+        #: in ms: one long pause delays every session at once, so it can decide
+        #: a p99 on its own; recorded for every client alike, never prevented.
+        self.full_gc_ms: list[float] = []
+        self._gc_started = 0.0
+
+    def _gc_callback(self, phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2 or not self.cpu_ready or self.cpu_end:
+            return
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+        else:
+            self.full_gc_ms.append((time.perf_counter() - self._gc_started) * 1000)
 
     def mark_ready(self) -> None:
         self.cpu_ready = time.process_time()
@@ -431,11 +444,13 @@ def execute(client: str, port: int, models: list[str], sample_rss: bool, limit_s
     """Run ``len(models)`` concurrent sessions; raw clocks and marks for the parent."""
     rec = Recorder()
     run = Run(len(models), sample_rss)
+    gc.callbacks.append(run._gc_callback)
     if client == "sdk":
         run_sdk(port, models, rec, run, limit_s)
     else:
         run_trio(client, port, models, rec, run, limit_s)
     stamps = [int(eid[3:]) for eid in rec.ids]
+    gc.callbacks.remove(run._gc_callback)
     return {
         "client": client,
         "k": run.k,
@@ -447,6 +462,7 @@ def execute(client: str, port: int, models: list[str], sample_rss: bool, limit_s
         "rss_ready": run.rss_ready,
         "rss_samples": run.rss_samples,
         "timed_out": run.timed_out,
+        "full_gc_ms": run.full_gc_ms,
     }
 
 

@@ -12,7 +12,10 @@ the coarse grid is refined by bisection between the last K that passed and the
 first that failed, and a K over budget is measured a second time (the better
 run kept, for every client alike) so that one burst of load from elsewhere on a
 shared machine does not decide it. CPU per event also gives a smoother estimate, the sessions
-one core could carry at 100 % busy (``1 / (cpu_per_event * 100)``).
+one core could carry at 100 % busy (``1 / (cpu_per_event * 100)``). The
+table also counts full (generation 2) garbage collections during the stream and
+the longest: near the knee one such pause, which stalls every session at once,
+can decide a p99 by itself.
 """
 
 from __future__ import annotations
@@ -65,6 +68,8 @@ def measure(client: str, port: int, k: int, duration_ms: int) -> dict[str, Any]:
         cpu_s=raw["cpu_s"],
         cpu_us_per_event=raw["cpu_s"] / events * 1e6 if events else float("nan"),
         timed_out=raw["timed_out"] or events < expected,
+        full_gcs=len(raw["full_gc_ms"]),
+        full_gc_max_ms=max(raw["full_gc_ms"], default=0.0),
     )
     return out
 
@@ -150,7 +155,7 @@ def report(results: dict[str, Any]) -> str:
     for client, c in results["clients"].items():
         for r in c["points"]:
             if "error" in r:
-                rows.append([client, r["k"], "error", "", "", ""])
+                rows.append([client, r["k"], "error", "", "", "", ""])
                 continue
             rows.append(
                 [
@@ -159,10 +164,17 @@ def report(results: dict[str, Any]) -> str:
                     fmt(r["p50_us"]),
                     fmt(r["p99_us"]),
                     fmt(r["cpu_us_per_event"], 2),
+                    f"{r['full_gcs']} / {fmt(r['full_gc_max_ms'])}" if r["full_gcs"] else "-",
                     "timed out" if r["timed_out"] else ("yes" if _passes(r) else "no"),
                 ]
             )
-    lines = [table(["client", "K", "p50 us", "p99 us", "cpu us/event", "p99<20ms"], rows), ""]
+    lines = [
+        table(
+            ["client", "K", "p50 us", "p99 us", "cpu us/event", "full GCs / max ms", "p99<20ms"],
+            rows,
+        ),
+        "",
+    ]
     sdk = results["clients"].get("sdk")
     for client, c in results["clients"].items():
         rel = ""
