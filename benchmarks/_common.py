@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -126,3 +127,27 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def script_main(
+    doc: str | None,
+    run: Callable[..., dict[str, Any]],
+    report: Callable[[dict[str, Any]], str],
+    *,
+    clients: bool = True,
+) -> None:
+    """The command line every bench_*.py script shares: --quick, --clients, --json."""
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a smoke run, seconds not minutes")
+    if clients:
+        parser.add_argument("--clients", default=None, help="comma-separated subset")
+    parser.add_argument("--json", help="write the results here")
+    args = parser.parse_args()
+    if clients and args.clients:
+        results = run(args.quick, tuple(args.clients.split(",")))
+    else:
+        results = run(args.quick)
+    print(report(results))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)

@@ -19,7 +19,6 @@ repeats, in ns per event; the process is pinned to one core.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import timeit
@@ -28,7 +27,7 @@ from typing import Any
 
 import _payloads
 import msgspec
-from _common import CLIENT_CPU, SEED, fmt, pin, ratio, table
+from _common import CLIENT_CPU, SEED, fmt, pin, ratio, script_main, table
 
 METHODS = ("trio_realtime", "sdk", "json_loads", "msgspec_floor", "union_only")
 
@@ -185,15 +184,7 @@ def report(results: dict[str, Any]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--json", help="write the results here")
-    args = parser.parse_args()
-    results = run(args.quick)
-    print(report(results))
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(results, f, indent=1)
+    script_main(__doc__, run, report, clients=False)
 
 
 if __name__ == "__main__":

@@ -14,12 +14,10 @@ client's better of two interleaved rounds (``PACED_ROUNDS``).
 
 from __future__ import annotations
 
-import argparse
-import json
 from typing import Any
 
 from _clients import CLIENTS
-from _common import SEED, fmt, latency_summary, ratio, run_client, server, table
+from _common import SEED, fmt, latency_summary, ratio, run_client, script_main, server, table
 
 #: mode -> (server scenario with {n}, events in a full run, in a quick run)
 MODES: dict[str, tuple[str, int, int]] = {
@@ -124,16 +122,7 @@ def report(results: dict[str, Any]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a smoke run, seconds not minutes")
-    parser.add_argument("--clients", default=",".join(CLIENTS), help="comma-separated subset")
-    parser.add_argument("--json", help="write the results here")
-    args = parser.parse_args()
-    results = run(args.quick, tuple(args.clients.split(",")))
-    print(report(results))
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(results, f, indent=1)
+    script_main(__doc__, run, report)
 
 
 if __name__ == "__main__":

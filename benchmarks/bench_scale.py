@@ -20,12 +20,10 @@ can decide a p99 by itself.
 
 from __future__ import annotations
 
-import argparse
 import itertools
-import json
 from typing import Any
 
-from _common import SEED, fmt, latency_summary, ratio, run_client, server, table
+from _common import SEED, fmt, latency_summary, ratio, run_client, script_main, server, table
 
 CLIENTS = ("trio_realtime", "sdk", "floor_64k", "floor_wsproto", "floor_raw")
 FULL_KS = (1, 10, 50, 100, 250, 500)
@@ -191,16 +189,7 @@ def report(results: dict[str, Any]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--clients", default=None, help="comma-separated subset")
-    parser.add_argument("--json", help="write the results here")
-    args = parser.parse_args()
-    results = run(args.quick, tuple(args.clients.split(",")) if args.clients else None)
-    print(report(results))
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(results, f, indent=1)
+    script_main(__doc__, run, report)
 
 
 if __name__ == "__main__":
