@@ -156,3 +156,34 @@ async def run_mute_peer(
 
     task_status.started(peer)
     await trio.serve_listeners(serve, listeners)
+
+
+RawScript = Callable[[trio.SocketStream, Any], Awaitable[None]]
+
+
+async def run_raw_peer(
+    script: RawScript, *, task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED
+) -> None:
+    """A wsproto server that accepts the upgrade, then hands the stream and the
+    ``wsproto.WSConnection`` to ``script``: for frames no WebSocket library sends on
+    its own (fragments, oversized messages). Reports the port."""
+    import wsproto
+    import wsproto.events as wse
+
+    listeners = await trio.open_tcp_listeners(0, host="127.0.0.1")
+
+    async def serve(stream: trio.SocketStream) -> None:
+        ws = wsproto.WSConnection(wsproto.ConnectionType.SERVER)
+        async with stream:
+            while True:
+                data = await stream.receive_some(65536)
+                if not data:
+                    return
+                ws.receive_data(data)
+                if any(isinstance(item, wse.Request) for item in ws.events()):
+                    await stream.send_all(ws.send(wse.AcceptConnection()))
+                    break
+            await script(stream, ws)
+
+    task_status.started(listeners[0].socket.getsockname()[1])
+    await trio.serve_listeners(serve, listeners)

@@ -1,15 +1,15 @@
-"""`open_realtime` and `RealtimeConnection`: one Realtime session over trio-websocket.
+"""`open_realtime` and `RealtimeConnection`: one Realtime session over a WebSocket.
 
 Shape of the I/O (why it looks like this):
 
-* Receiving costs one channel hop, not two. trio-websocket already runs a reader
-  task that parses frames and queues whole messages on its own bounded memory
-  channel. Our receive channel pulls from that queue and decodes in the
-  consumer's task, so a delta reaches the consumer with a single hop and a
-  single C decode. A second reader task feeding a second memory channel would
-  add ~15 us to every delta and cut burst throughput by a third (measured; see
-  benchmarks/). Backpressure is unchanged: when the consumer stalls, the queue
-  fills, trio-websocket stops reading the socket and TCP pushes back.
+* Receiving costs no channel hop. The consumer's ``receive`` reads the socket
+  and parses frames itself (`_transport`, wsproto underneath) and decodes the
+  event in the same task, so a delta reaches the consumer with one wake-up and
+  one C decode. trio-websocket's reader task plus channel hop cost about a
+  third of the CPU per event at scale (see benchmarks/README.rst). A keeper
+  task reads only while no consumer does, to answer pings and see a close.
+  Backpressure: while ``message_queue_size`` messages wait unread, nobody reads
+  the socket and TCP pushes back on the server.
 * Sending goes through a real `trio.MemorySendChannel`, so any number of tasks
   can send (``send_channel.clone()``), and one writer task serialises events to
   the socket in order. The writer never abandons a frame half-written except
@@ -29,7 +29,6 @@ from typing import Any, Generic, TypeAlias, TypeVar, cast
 
 import msgspec
 import trio
-import trio_websocket
 
 from ._client import Handshake, prepare_handshake
 from ._errors import (
@@ -44,6 +43,8 @@ from ._errors import (
     handshake_error_for_status,
 )
 from ._nursery import exit_nursery
+from ._transport import Closed, HandshakeEOF, Rejected, WebSocket
+from ._transport import handshake as websocket_handshake
 from .events import (
     CLIENT_CODEC,
     TRANSLATION_CLIENT_CODEC,
@@ -83,15 +84,16 @@ log = logging.getLogger("trio_realtime")
 
 #: Client events accepted by ``send_channel`` before ``send`` blocks.
 DEFAULT_SEND_BUFFER_SIZE = 64
-#: Received messages trio-websocket may queue before it stops reading the socket.
-#: While the queue is full it also stops answering pings, so a consumer that
-#: stalls longer than the server's ping timeout loses the session.
+#: Received messages that may wait unread before the socket is no longer read.
+#: While that many wait, pings go unanswered too, so a consumer that stalls
+#: longer than the server's ping timeout loses the session.
 DEFAULT_MESSAGE_QUEUE_SIZE = 32
 #: Largest message accepted. The API sends multi-MiB events (a retrieved item
-#: carries its whole audio); trio-websocket's 1 MiB default closes those with 1009.
+#: carries its whole audio); a 1 MiB limit, trio-websocket's default, closes those
+#: with 1009.
 DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024
 #: Bytes per socket read. 64 KiB reads halve the per-frame cost of audio deltas
-#: compared with trio-websocket's 4 KiB default.
+#: compared with 4 KiB reads (trio-websocket's default).
 DEFAULT_RECEIVE_BUFFER_SIZE = 64 * 1024
 #: Seconds for TCP, TLS and the HTTP upgrade together.
 DEFAULT_CONNECT_TIMEOUT = 20.0
@@ -99,6 +101,9 @@ DEFAULT_CONNECT_TIMEOUT = 20.0
 DEFAULT_CLOSE_TIMEOUT = 5.0
 
 _NORMAL_CLOSURE = 1000
+_NO_STATUS = 1005
+#: Seconds without a receiving consumer after which the keeper reads instead.
+_KEEPER_IDLE = 0.5
 
 S = TypeVar("S", bound=msgspec.Struct)
 C = TypeVar("C", bound=msgspec.Struct)
@@ -146,7 +151,8 @@ _TRANSLATION: _Dialect[TranslationEvent, TranslationClientEvent] = _Dialect(
 class EventReceiveChannel(trio.abc.ReceiveChannel[S]):
     """The receive side of a connection: decoded server events, in arrival order.
 
-    ``receive`` pulls the next message from trio-websocket's queue and decodes it
+    ``receive`` reads the next message from the socket (or from what the keeper
+    task read while nobody received) and decodes it
     in the calling task. Several tasks may receive concurrently; each event goes
     to exactly one of them. At the end of the session ``receive`` raises
     `trio.EndOfChannel` after a normal close by the server (code 1000),
@@ -161,8 +167,8 @@ class EventReceiveChannel(trio.abc.ReceiveChannel[S]):
     async def receive(self) -> S:
         conn = self._conn
         try:
-            data = await conn.websocket.get_message()
-        except trio_websocket.ConnectionClosed:
+            data = await conn._websocket.get_message()  # pyright: ignore[reportPrivateUsage]
+        except Closed:
             raise conn._receive_ended() from None  # pyright: ignore[reportPrivateUsage]
         return conn._deliver(data)  # pyright: ignore[reportPrivateUsage]
 
@@ -182,8 +188,7 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
 
     def __init__(
         self,
-        websocket: trio_websocket.WebSocketConnection,
-        stream: trio.abc.Stream,
+        websocket: WebSocket,
         dialect: _Dialect[S, C],
         *,
         strict: bool,
@@ -191,9 +196,8 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         send_buffer_size: int,
         url: str,
     ) -> None:
-        self.websocket: trio_websocket.WebSocketConnection = websocket
+        self._websocket = websocket
         self.url: str = url
-        self._stream = stream
         self.session: T | None = None
         self._dialect = dialect
         self._codec = dialect.codec
@@ -207,6 +211,7 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         self._send_rx = rx
         self.receive_channel: EventReceiveChannel[S] = EventReceiveChannel(self)
         self._writer_scope = trio.CancelScope()
+        self._keeper_scope = trio.CancelScope()
         self._writer_idle: trio.CancelScope | None = None
         self._writer_done = trio.Event()
         self._mid_frame = False
@@ -255,7 +260,7 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         """The exception `receive` raises once the message queue is drained and closed."""
         if self._closing:
             return trio.ClosedResourceError("the Realtime connection was closed by this client")
-        reason = self.websocket.closed
+        reason = self._websocket.closed
         code = reason.code if reason is not None else 1006
         if code == _NORMAL_CLOSURE:
             return trio.EndOfChannel()
@@ -264,7 +269,7 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
     def _closed_error(self) -> ConnectionClosed:
         # Built once the writer has stopped, so that `unsent` is complete.
         if self._close_error is None or not self._writer_done.is_set():
-            reason = self.websocket.closed
+            reason = self._websocket.closed
             code = reason.code if reason is not None else 1006
             text = reason.reason if reason is not None else None
             self._close_error = ConnectionClosed(code, text, self._unsent)
@@ -302,7 +307,7 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
     def _check_sendable(self) -> None:
         if self._closing:
             raise trio.ClosedResourceError("the Realtime connection was closed by this client")
-        if self.websocket.closed is not None:
+        if self._websocket.closed is not None:
             raise self._send_failure()
 
     def _send_failure(self) -> ConnectionClosed:
@@ -340,12 +345,17 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
             self._drain_unsent()
             self._writer_done.set()
 
+    async def _keeper(self) -> None:
+        """Answer pings and notice a close while no consumer is receiving."""
+        with self._keeper_scope:
+            await self._websocket.keep_alive(_KEEPER_IDLE)
+
     async def _transmit(self, event: C) -> bool:
         data = self._codec.encode(event).decode()
         self._mid_frame = True
         try:
-            await self.websocket.send_message(data)
-        except trio_websocket.ConnectionClosed:
+            await self._websocket.send_message(data)
+        except Closed:
             self._unsent.append(event)
             return False
         self._mid_frame = False
@@ -386,7 +396,7 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
             return
         self._closed = True
         self._closing = True
-        open_before = self.websocket.closed is None
+        open_before = self._websocket.closed is None
         self._we_closed = open_before
         flushed = False
         try:
@@ -403,14 +413,15 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
                 # A frame cut off mid-write has corrupted the stream: nothing more
                 # may be written to it, not even a close frame.
                 if polite and open_before and not self._mid_frame:
-                    await self.websocket.aclose(_NORMAL_CLOSURE)
+                    await self._websocket.aclose(_NORMAL_CLOSURE)
         finally:
             self._writer_scope.cancel()
+            self._keeper_scope.cancel()
             with trio.CancelScope(shield=True):
                 # The writer is cancelled, so this wait is short; it makes the
                 # list of unsent events complete before anyone reads it.
                 await self._writer_done.wait()
-                await _abort(self.websocket, self._stream)
+                await self._websocket.abort()
         log.debug("closed %s", self.url)
         if not flushed:
             raise CloseTimeout(
@@ -427,8 +438,12 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
             return self._closed_error() if len(self._unsent) > self._reported_unsent else None
         if self._unsent:
             return self._closed_error()
-        reason = self.websocket.closed
-        if self._we_closed or reason is None or reason.code == _NORMAL_CLOSURE:
+        reason = self._websocket.closed
+        if reason is None or reason.code == _NORMAL_CLOSURE:
+            return None
+        if self._we_closed and not (reason.from_peer and reason.code != _NO_STATUS):
+            # Our own close (or its timeout); but a close frame with an error
+            # code, even one read only while closing, is the server's own news.
             return None
         return self._closed_error()
 
@@ -463,44 +478,7 @@ class TranslationConnection(
     """A live translation session (``/realtime/translations``)."""
 
 
-async def _abort(websocket: trio_websocket.WebSocketConnection, stream: trio.abc.Stream) -> None:
-    # trio-websocket's aclose under a cancelled scope marks the connection closed
-    # without sending anything; then the transport itself is closed.
-    with trio.CancelScope() as scope:
-        scope.cancel()
-        await websocket.aclose()
-    await trio.aclose_forcefully(stream)
-
-
 # -- connecting -----------------------------------------------------------
-
-
-class _HandshakeNursery:
-    """Hands trio-websocket's reader task to the real nursery, but catches its failure
-    during the opening handshake (rejected upgrade, peer hung up) so that `connect`
-    raises it as a typed error instead of it tearing down the caller's nursery."""
-
-    def __init__(self, nursery: trio.Nursery) -> None:
-        self._nursery = nursery
-        self.handshaking = True
-        self.failure: BaseException | None = None
-        self.ended = False
-        self.waiter: trio.CancelScope | None = None
-
-    def start_soon(self, fn: Callable[[], Any], *args: object, name: object = None) -> None:
-        self._nursery.start_soon(self._guard, fn, name=name or fn)
-
-    async def _guard(self, fn: Callable[[], Any]) -> None:
-        try:
-            await fn()
-        except Exception as exc:
-            if not self.handshaking:
-                raise
-            self.failure = exc
-        if self.handshaking:
-            self.ended = True
-            if self.waiter is not None:
-                self.waiter.cancel()
 
 
 async def _open_stream(
@@ -534,19 +512,18 @@ def _host_header(handshake: Handshake) -> str:
     return host if handshake.port == default else f"{host}:{handshake.port}"
 
 
-def _rejection(exc: trio_websocket.ConnectionRejected) -> ConnectError:
+def _rejection(exc: Rejected) -> ConnectError:
     headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in exc.headers]
-    body = exc.body or b""
     error: Mapping[str, Any] | None = None
     try:
-        parsed: object = msgspec.json.decode(body) if body else None
+        parsed: object = msgspec.json.decode(exc.body) if exc.body else None
     except msgspec.DecodeError:
         parsed = None
     if isinstance(parsed, dict):
         error = cast(dict[str, Any], parsed)
     request_id = next((v for k, v in headers if k.lower() == "x-request-id"), None)
-    cls = handshake_error_for_status(exc.status_code)
-    return cls(exc.status_code, body=body, headers=headers, error=error, request_id=request_id)
+    cls = handshake_error_for_status(exc.status)
+    return cls(exc.status, body=exc.body, headers=headers, error=error, request_id=request_id)
 
 
 async def _connect(
@@ -570,7 +547,7 @@ async def _connect(
     connect_timeout: float,
     close_timeout: float,
 ) -> K:
-    handshake = await prepare_handshake(
+    handshake_info = await prepare_handshake(
         client,
         path=dialect.path,
         model=model,
@@ -580,53 +557,49 @@ async def _connect(
         extra_headers=extra_headers,
         allow_insecure_transport=allow_insecure_transport,
     )
-    log.debug("connecting to %s", handshake.url)
-    guard = _HandshakeNursery(nursery)
+    log.debug("connecting to %s", handshake_info.url)
     stream: trio.SocketStream | trio.SSLStream[trio.SocketStream] | None = None
-    websocket: trio_websocket.WebSocketConnection | None = None
+    websocket: WebSocket | None = None
+    failure: Exception | None = None
     try:
         with trio.move_on_after(connect_timeout):
-            stream = await _open_stream(handshake, ssl_context)
-            with trio.CancelScope() as waiter:
-                guard.waiter = waiter
-                websocket = await trio_websocket.wrap_client_stream(
-                    cast(trio.Nursery, guard),
+            stream = await _open_stream(handshake_info, ssl_context)
+            try:
+                websocket = await websocket_handshake(
                     stream,
-                    _host_header(handshake),
-                    handshake.resource,
-                    extra_headers=[(k.encode(), v.encode()) for k, v in handshake.headers],
-                    message_queue_size=message_queue_size,
+                    _host_header(handshake_info),
+                    handshake_info.resource,
+                    [(k.encode(), v.encode()) for k, v in handshake_info.headers],
                     max_message_size=max_message_size,
                     receive_buffer_size=receive_buffer_size,
+                    queue_size=message_queue_size,
                 )
+            except (Rejected, HandshakeEOF) as exc:
+                failure = exc
     finally:
-        # On any failure, closing the stream ends trio-websocket's reader task,
-        # whose errors the guard keeps swallowing while `handshaking` is set.
         if websocket is None and stream is not None:
             await trio.aclose_forcefully(stream)
     if websocket is None:
-        if isinstance(guard.failure, trio_websocket.ConnectionRejected):
-            error: RealtimeError = _rejection(guard.failure)
-        elif guard.ended:
-            error = ConnectError(f"{handshake.url} closed the connection during the handshake")
+        if isinstance(failure, Rejected):
+            error: RealtimeError = _rejection(failure)
+        elif failure is not None:
+            error = ConnectError(f"{handshake_info.url} closed the connection during the handshake")
         else:
             error = ConnectTimeout(
-                f"connecting to {handshake.url} took longer than {connect_timeout}s"
+                f"connecting to {handshake_info.url} took longer than {connect_timeout}s"
             )
-        raise error from guard.failure
-    guard.handshaking = False
-    assert stream is not None
+        raise error from failure
     conn = kind(
         websocket,
-        stream,
         dialect,
         strict=strict,
         close_timeout=close_timeout,
         send_buffer_size=send_buffer_size,
-        url=handshake.url,
+        url=handshake_info.url,
     )
     nursery.start_soon(conn._writer)  # pyright: ignore[reportPrivateUsage]
-    log.debug("connected to %s", handshake.url)
+    nursery.start_soon(conn._keeper)  # pyright: ignore[reportPrivateUsage]
+    log.debug("connected to %s", handshake_info.url)
     return conn
 
 
