@@ -199,7 +199,6 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         self._websocket = websocket
         self.url: str = url
         self.session: T | None = None
-        self._dialect = dialect
         self._codec = dialect.codec
         self._fast_decode = dialect.codec.fast_decode
         self._session_events = dialect.session_events
@@ -569,7 +568,7 @@ async def _connect(
                     stream,
                     _host_header(handshake_info),
                     handshake_info.resource,
-                    [(k.encode(), v.encode()) for k, v in handshake_info.headers],
+                    handshake_info.encoded_headers(),
                     max_message_size=max_message_size,
                     receive_buffer_size=receive_buffer_size,
                     queue_size=message_queue_size,

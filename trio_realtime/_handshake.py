@@ -113,7 +113,7 @@ class Handshake:
     __str__ = __repr__
 
     def encoded_headers(self) -> list[tuple[bytes, bytes]]:
-        """``headers`` as byte pairs, the form trio-websocket's ``extra_headers`` takes."""
+        """``headers`` as byte pairs, the form the WebSocket handshake sends."""
         return [(name.encode("ascii"), value.encode("ascii")) for name, value in self.headers]
 
 
