@@ -79,6 +79,29 @@ async def test_cancelled_receive_loses_nothing(nursery: trio.Nursery) -> None:
     ]
 
 
+async def test_receive_is_a_cancel_point_with_events_waiting(nursery: trio.Nursery) -> None:
+    # Events already read from the socket are handed over without a schedule
+    # point, but a cancelled receive still raises and takes none of them.
+    async def burst(ws: trio_websocket.WebSocketConnection) -> None:
+        for i in range(4):
+            await ws.send_message(text_delta(i))
+        await ws.get_message()
+
+    peer: Peer = await nursery.start(run_peer, burst)
+    with trio.fail_after(5):
+        async with rt.open_realtime(peer.client(), "gpt-realtime") as conn:
+            first = await conn.receive()
+            await trio.sleep(0.2)  # the rest arrive; the next read queues them all
+            second = await conn.receive()
+            with trio.CancelScope() as scope:
+                scope.cancel()
+                await conn.receive()
+            assert scope.cancelled_caught
+            rest = [await conn.receive() for _ in range(2)]
+    ids = [e.event_id for e in [first, second, *rest] if isinstance(e, ev.ResponseOutputTextDelta)]
+    assert ids == ["evt_0", "evt_1", "evt_2", "evt_3"]
+
+
 async def test_cancel_block_while_receiving(nursery: trio.Nursery) -> None:
     peer: MutePeer = await nursery.start(run_mute_peer)
     with trio.fail_after(5):

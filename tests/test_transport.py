@@ -93,3 +93,87 @@ async def test_oversized_message_closes_with_1009(nursery: trio.Nursery, fragmen
                 await conn.receive()
     assert isinstance(first, ev.ResponseOutputTextDelta)
     assert info.value.code == 1009
+
+
+def _accept(key: bytes) -> bytes:
+    import base64
+    import hashlib
+
+    guid = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+    return base64.b64encode(hashlib.sha1(key + guid).digest())
+
+
+async def _upgrade_server(
+    answer: Any, *, task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED
+) -> None:
+    """Read the upgrade request; write ``answer(key)`` (bytes) and keep the link open."""
+
+    async def serve(stream: trio.SocketStream) -> None:
+        request = b""
+        async with stream:
+            while b"\r\n\r\n" not in request:
+                request += await stream.receive_some(65536)
+            key = next(
+                line.split(b":", 1)[1].strip()
+                for line in request.split(b"\r\n")
+                if line.lower().startswith(b"sec-websocket-key:")
+            )
+            await stream.send_all(answer(key))
+            with trio.move_on_after(5):
+                while await stream.receive_some(65536):
+                    pass
+
+    listeners = await trio.open_tcp_listeners(0, host="127.0.0.1")
+    task_status.started(listeners[0].socket.getsockname()[1])
+    await trio.serve_listeners(serve, listeners)
+
+
+def _answer(*lines: str, accept: bool = True, then: bytes = b"") -> Any:
+    def answer(key: bytes) -> bytes:
+        head = ["HTTP/1.1 101 Switching Protocols", *lines]
+        if accept:
+            head.append("Sec-WebSocket-Accept: " + _accept(key).decode())
+        return ("\r\n".join(head) + "\r\n\r\n").encode() + then
+
+    return answer
+
+
+_GOOD = ("Upgrade: websocket", "Connection: Upgrade")
+
+
+async def test_frames_in_the_same_packet_as_the_101_answer(nursery: trio.Nursery) -> None:
+    payload = text_delta(3).encode()
+    assert 125 < len(payload) < 65536
+    frame = b"\x81\x7e" + len(payload).to_bytes(2, "big") + payload
+    port: int = await nursery.start(_upgrade_server, _answer(*_GOOD, then=frame))
+    with trio.fail_after(5):
+        async with rt.open_realtime(_client(port), "gpt-realtime", close_timeout=0.2) as conn:
+            item = await conn.receive()
+    assert isinstance(item, ev.ResponseOutputTextDelta)
+    assert item.event_id == "evt_3"
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        (_answer(*_GOOD, accept=False), "Sec-WebSocket-Accept"),
+        (
+            _answer(*_GOOD, "Sec-WebSocket-Accept: dGhpcyBpcyBub3QgaXQ="),
+            "Sec-WebSocket-Accept",
+        ),
+        (_answer("Connection: Upgrade"), "Upgrade: websocket"),
+        (_answer("Upgrade: websocket"), "Connection: Upgrade"),
+        (_answer(*_GOOD, "Sec-WebSocket-Extensions: permessage-deflate"), "extension"),
+        (_answer(*_GOOD, "Sec-WebSocket-Protocol: chat"), "subprotocol"),
+        (lambda key: b"HTTP/1.1 101 Switching Protocols\r\nnot a header\r\n\r\n", "malformed"),
+    ],
+)
+async def test_invalid_upgrade_answers_are_refused(
+    nursery: trio.Nursery, answer: Any, words: str
+) -> None:
+    port: int = await nursery.start(_upgrade_server, answer)
+    with trio.fail_after(5), pytest.raises(rt.ConnectError) as info:
+        async with rt.open_realtime(_client(port), "gpt-realtime"):
+            pass  # pragma: no cover
+    assert words in str(info.value)
+    assert not isinstance(info.value, rt.ConnectTimeout | rt.HandshakeRejected)

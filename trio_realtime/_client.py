@@ -52,6 +52,11 @@ ephemeral client secrets) are fresh for every connection."""
 _SDK_AZURE_KEY_PLACEHOLDER = "<missing API key>"
 
 
+#: One shared empty mapping: clients without extra headers or query cost no
+#: objects of their own (servers hold hundreds of connections).
+_EMPTY: Mapping[str, str] = MappingProxyType({})
+
+
 @dataclass(frozen=True, slots=True)
 class AzureOptions:
     """What makes a `Client` an Azure OpenAI client.
@@ -90,8 +95,8 @@ class Client:
     websocket_base_url: str | None = None
     organization: str | None = None
     project: str | None = None
-    default_headers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    default_query: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    default_headers: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    default_query: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
     azure_options: AzureOptions | None = None
 
     def __post_init__(self) -> None:
@@ -523,7 +528,7 @@ def _frozen_str_map(raw: object, what: str) -> Mapping[str, str]:
     result = {k: v for k, v in _mapping_items(mapping) if isinstance(v, str)}
     if len(result) != len(mapping):
         raise ConfigurationError(f"{what} must be a mapping of strings to strings")
-    return MappingProxyType(result)
+    return MappingProxyType(result) if result else _EMPTY
 
 
 def _str_items(raw: Mapping[str, str] | None, what: str) -> list[tuple[str, str]]:

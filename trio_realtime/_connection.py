@@ -3,7 +3,7 @@
 Shape of the I/O (why it looks like this):
 
 * Receiving costs no channel hop. The consumer's ``receive`` reads the socket
-  and parses frames itself (`_transport`, wsproto underneath) and decodes the
+  and parses frames itself (`_transport`, `_frames`) and decodes the
   event in the same task, so a delta reaches the consumer with one wake-up and
   one C decode. trio-websocket's reader task plus channel hop cost about a
   third of the CPU per event at scale (see benchmarks/README.rst). A keeper
@@ -20,6 +20,7 @@ Shape of the I/O (why it looks like this):
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import ssl
 from collections.abc import Callable, Mapping
@@ -43,7 +44,7 @@ from ._errors import (
     handshake_error_for_status,
 )
 from ._nursery import exit_nursery
-from ._transport import Closed, HandshakeEOF, Rejected, WebSocket
+from ._transport import BadUpgrade, Closed, HandshakeEOF, Rejected, WebSocket
 from ._transport import handshake as websocket_handshake
 from .events import (
     CLIENT_CODEC,
@@ -102,8 +103,11 @@ DEFAULT_CLOSE_TIMEOUT = 5.0
 
 _NORMAL_CLOSURE = 1000
 _NO_STATUS = 1005
-#: Seconds without a receiving consumer after which the keeper reads instead.
+#: Seconds without a receiving consumer after which the keeper reads instead;
+#: while a consumer is found reading it checks less and less often, up to the
+#: second figure (the longest a ping then waits for its pong).
 _KEEPER_IDLE = 0.5
+_KEEPER_MAX_IDLE = 4.0
 
 S = TypeVar("S", bound=msgspec.Struct)
 C = TypeVar("C", bound=msgspec.Struct)
@@ -276,7 +280,12 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
 
     async def receive(self) -> S:
         """The next server event; see `EventReceiveChannel.receive` for how it ends."""
-        return await self.receive_channel.receive()
+        # The channel's body, not a call to it: one await level less per event.
+        try:
+            data = await self._websocket.get_message()
+        except Closed:
+            raise self._receive_ended() from None
+        return self._deliver(data)
 
     def __aiter__(self) -> EventReceiveChannel[S]:
         return self.receive_channel
@@ -323,19 +332,19 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         try:
             with self._writer_scope:
                 while True:
-                    try:
+                    event: C | None = None
+                    # Wait below, outside the handler: no traceback kept alive.
+                    with contextlib.suppress(trio.WouldBlock):
                         event = rx.receive_nowait()
-                    except trio.WouldBlock:
+                    if event is None:
                         if self._closing:
                             return
-                        received: C | None = None
                         with trio.CancelScope() as idle:
                             self._writer_idle = idle
-                            received = await rx.receive()
+                            event = await rx.receive()
                         self._writer_idle = None
-                        if received is None:  # woken by aclose: drain, then stop
+                        if event is None:  # woken by aclose: drain, then stop
                             continue
-                        event = received
                     if not await self._transmit(event):
                         return
         except trio.EndOfChannel:
@@ -347,7 +356,7 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
     async def _keeper(self) -> None:
         """Answer pings and notice a close while no consumer is receiving."""
         with self._keeper_scope:
-            await self._websocket.keep_alive(_KEEPER_IDLE)
+            await self._websocket.keep_alive(_KEEPER_IDLE, _KEEPER_MAX_IDLE)
 
     async def _transmit(self, event: C) -> bool:
         data = self._codec.encode(event).decode()
@@ -573,7 +582,7 @@ async def _connect(
                     receive_buffer_size=receive_buffer_size,
                     queue_size=message_queue_size,
                 )
-            except (Rejected, HandshakeEOF) as exc:
+            except (Rejected, HandshakeEOF, BadUpgrade) as exc:
                 failure = exc
     finally:
         if websocket is None and stream is not None:
@@ -581,6 +590,8 @@ async def _connect(
     if websocket is None:
         if isinstance(failure, Rejected):
             error: RealtimeError = _rejection(failure)
+        elif isinstance(failure, BadUpgrade):
+            error = ConnectError(f"{handshake_info.url}: {failure}")
         elif failure is not None:
             error = ConnectError(f"{handshake_info.url} closed the connection during the handshake")
         else:
@@ -652,7 +663,7 @@ class _Session(Generic[K]):
     """The async context manager behind `open_realtime`: a nursery plus a connection."""
 
     def __init__(self, connect: Callable[[trio.Nursery], Any]) -> None:
-        self._connect = connect
+        self._connect: Callable[[trio.Nursery], Any] | None = connect
         self._nursery_cm: Any = None
         self._nursery: trio.Nursery | None = None
         self._conn: K | None = None
@@ -661,8 +672,12 @@ class _Session(Generic[K]):
         self._nursery_cm = trio.open_nursery()
         nursery: trio.Nursery = await self._nursery_cm.__aenter__()
         self._nursery = nursery
+        # Used once: dropping it frees the arguments it captured for as long as
+        # the session lives.
+        connect, self._connect = self._connect, None
+        assert connect is not None, "open_realtime(...) can be entered only once"
         try:
-            self._conn = await self._connect(nursery)
+            self._conn = await connect(nursery)
         except BaseException as exc:
             await self._exit_nursery(exc)
             raise

@@ -3,9 +3,9 @@
 Why not trio-websocket's connection: it runs a reader task that parses every
 frame and hands each message to the consumer through a memory channel. That
 task switch plus channel hop per message costs more CPU than everything else a
-Realtime event needs (see benchmarks/README.rst, "Open: sessions per core").
-Here the consumer's own ``get_message`` reads the socket and runs wsproto (the
-protocol engine trio-websocket itself uses), so a delta costs one wake-up.
+Realtime event needs (see benchmarks/README.rst). Here the consumer's own
+``get_message`` reads the socket and parses the frames (`_frames`), so a delta
+costs one wake-up. The upgrade request and answer are HTTP/1.1, parsed by h11.
 
 Two duties need a reader even when nobody asks for a message: answering pings
 and noticing the server's close. `keep_alive` covers them: it reads only while
@@ -15,20 +15,42 @@ stalled consumer still pushes back on the server through TCP.
 
 from __future__ import annotations
 
+import base64
 import collections
 import contextlib
+import hashlib
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+import h11
 import trio
-import wsproto
-import wsproto.events as wse
-from wsproto.connection import ConnectionState
-from wsproto.utilities import RemoteProtocolError
 
-__all__ = ["CloseInfo", "Closed", "HandshakeEOF", "Rejected", "WebSocket", "handshake"]
+from ._frames import (
+    Close,
+    Control,
+    FrameParser,
+    Ping,
+    ProtocolError,
+    close_frame,
+    pong_frame,
+    text_frame,
+)
+
+__all__ = [
+    "BadUpgrade",
+    "CloseInfo",
+    "Closed",
+    "HandshakeEOF",
+    "Rejected",
+    "WebSocket",
+    "handshake",
+]
 
 _ABNORMAL = 1006
-_TOO_BIG = 1009
+#: What reading left to do: control frames to answer, or a violation to close on.
+_Actions = tuple[Control | ProtocolError, ...]
+_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
 @dataclass(frozen=True)
@@ -64,118 +86,140 @@ class HandshakeEOF(Exception):
     """The server closed the connection before answering the upgrade request."""
 
 
+class BadUpgrade(Exception):
+    """The server's answer to the upgrade request is not a valid WebSocket upgrade."""
+
+
 class WebSocket:
     """An open client WebSocket over ``stream``; see the module docstring."""
 
     def __init__(
         self,
         stream: trio.abc.Stream,
-        ws: wsproto.WSConnection,
         *,
         max_message_size: int,
         receive_buffer_size: int,
         queue_size: int,
     ) -> None:
         self._stream = stream
-        self._ws = ws
-        self._max_message_size = max_message_size
+        self._parser = FrameParser(max_message_size)
         self._receive_buffer_size = receive_buffer_size
         self._queue_size = queue_size
         self._messages: collections.deque[str | bytes] = collections.deque()
-        self._parts: list[str | bytes] = []
-        self._part_size = 0
-        self._read_lock = trio.Lock()
+        #: True while a task reads the socket; others wait in ``_readers``.
+        self._reading = False
+        self._readers = trio.lowlevel.ParkingLot()
         self._send_lock = trio.Lock()
+        self._close_sent = False
         self.closed: CloseInfo | None = None
 
     # -- receiving -----------------------------------------------------------
 
     async def get_message(self) -> str | bytes:
         """The next message; after a close, the ones that arrived before it, then `Closed`."""
-        while not self._messages:
+        messages = self._messages
+        if messages:
+            # A cancel point but not a schedule point: messages already read
+            # are handed over without a trip through the scheduler. Every read
+            # of the socket below is a full checkpoint, so a consumer yields at
+            # least once per ``receive_buffer_size`` bytes.
+            await trio.lowlevel.checkpoint_if_cancelled()
+            return messages.popleft()
+        # The read is written out here rather than calling `_read`: this is the
+        # path of every event, and each await level is one more live object per
+        # waiting session for the garbage collector to walk.
+        while True:
             if self.closed is not None:
+                await trio.lowlevel.checkpoint()
                 raise Closed(self.closed)
-            async with self._read_lock:
-                if not self._messages and self.closed is None:
-                    await self._pump()
-        await trio.lowlevel.checkpoint()
-        return self._messages.popleft()
+            if self._reading:
+                await self._readers.park()
+            else:
+                self._reading = True
+                try:
+                    try:
+                        data = await self._stream.receive_some(self._receive_buffer_size)
+                    except (trio.BrokenResourceError, trio.ClosedResourceError):
+                        data = b""
+                    controls = self._take(data)
+                    if controls:
+                        await self._act(controls)
+                finally:
+                    self._reading = False
+                    if self._readers:
+                        self._readers.unpark_all()
+            if messages:
+                return messages.popleft()
 
-    async def keep_alive(self, idle: float) -> None:
-        """Read while no consumer does (every ``idle`` seconds), until the WebSocket closes."""
+    async def keep_alive(self, idle: float, max_idle: float) -> None:
+        """Read while no consumer does, until the WebSocket closes.
+
+        Checks every ``idle`` seconds; each time it finds a consumer reading it
+        waits twice as long, up to ``max_idle``. A server with hundreds of
+        sessions then wakes its keepers rarely: each wake-up allocates, and the
+        garbage collector's pauses grow with what is allocated.
+        """
+        wait = idle
         while self.closed is None:
-            await trio.sleep(idle)
+            await trio.sleep(wait)
+            if self._reading:
+                wait = min(wait * 2, max_idle)
+                continue
+            wait = idle
             while (
-                self.closed is None
-                and not self._read_lock.locked()
-                and len(self._messages) < self._queue_size
+                self.closed is None and not self._reading and len(self._messages) < self._queue_size
             ):
-                async with self._read_lock:
-                    await self._pump()
+                await self._read()
                 if self._messages:
                     break  # a consumer will want them; let it read from here on
 
-    async def _pump(self) -> None:
-        """Read once from the socket and act on every frame in it. Holds the read lock."""
+    async def _read(self) -> None:
+        """Read once from the socket and act on every frame in it; one reader at a time."""
+        self._reading = True
         try:
-            data = await self._stream.receive_some(self._receive_buffer_size)
-        except (trio.BrokenResourceError, trio.ClosedResourceError):
-            data = b""
+            try:
+                data = await self._stream.receive_some(self._receive_buffer_size)
+            except (trio.BrokenResourceError, trio.ClosedResourceError):
+                data = b""
+            await self._act(self._take(data))
+        finally:
+            self._reading = False
+            if self._readers:
+                self._readers.unpark_all()
+
+    def _take(self, data: bytes | bytearray) -> _Actions:
+        """Parse received bytes into queued messages; what is left to do is returned."""
         if not data:
             self._end(CloseInfo(_ABNORMAL, None))
-            return
+            return ()
         try:
-            self._ws.receive_data(bytes(data))
-            await self._handle_events()
-        except RemoteProtocolError as exc:
-            if exc.event_hint is not None:
-                await self._send_quietly(self._ws.send(exc.event_hint))
-            self._end(CloseInfo(1002, str(exc)))
-            await trio.aclose_forcefully(self._stream)
+            return self._parser.feed(data if type(data) is bytes else bytes(data), self._messages)
+        except ProtocolError as exc:
+            return (exc,)
 
-    async def _handle_events(self) -> None:
-        for event in self._ws.events():
-            await self._handle(event)
+    async def _act(self, actions: _Actions) -> None:
+        """Answer pings and closes; close after a protocol violation."""
+        for action in actions:
+            if type(action) is Ping:
+                await self._send_quietly(pong_frame(action.payload))
+            elif type(action) is Close:
+                await self._peer_closed(action)
+            elif type(action) is ProtocolError:
+                await self._fail(action.code, action.reason)
 
-    async def _handle(self, event: wse.Event) -> None:
-        kind = type(event)
-        if kind is wse.TextMessage:
-            text: wse.TextMessage = event  # type: ignore[assignment]
-            await self._message_part(text.data, text.message_finished, "")
-        elif kind is wse.BytesMessage:
-            blob: wse.BytesMessage = event  # type: ignore[assignment]
-            await self._message_part(bytes(blob.data), blob.message_finished, b"")
-        elif kind is wse.Ping:
-            await self._send_quietly(self._ws.send(event.response()))  # type: ignore[attr-defined]
-        elif kind is wse.CloseConnection:
-            close: wse.CloseConnection = event  # type: ignore[assignment]
-            if self._ws.state is ConnectionState.REMOTE_CLOSING:
-                await self._send_quietly(self._ws.send(close.response()))
-            self._end(CloseInfo(close.code, close.reason or None, from_peer=True))
-            await trio.aclose_forcefully(self._stream)
+    async def _peer_closed(self, close: Close) -> None:
+        if not self._close_sent:  # the server's own close: echo it
+            self._close_sent = True
+            await self._send_quietly(close_frame(close.code, close.reason))
+        self._end(CloseInfo(close.code, close.reason or None, from_peer=True))
+        await trio.aclose_forcefully(self._stream)
 
-    async def _message_part(self, data: str | bytes, finished: bool, empty: str | bytes) -> None:
-        # The common case, a whole message in one frame, touches no list.
-        if finished and not self._parts:
-            if len(data) > self._max_message_size:
-                await self._too_big()
-            else:
-                self._messages.append(data)
-            return
-        self._parts.append(data)
-        self._part_size += len(data)
-        if self._part_size > self._max_message_size:
-            await self._too_big()
-        elif finished:
-            parts, self._parts, self._part_size = self._parts, [], 0
-            self._messages.append(empty.join(parts))  # type: ignore[arg-type]
-
-    async def _too_big(self) -> None:
-        self._parts, self._part_size = [], 0
-        reason = f"message larger than {self._max_message_size} bytes"
-        if self._ws.state is ConnectionState.OPEN:
-            await self._send_quietly(self._ws.send(wse.CloseConnection(_TOO_BIG, reason)))
-        self._end(CloseInfo(_TOO_BIG, reason))
+    async def _fail(self, code: int, reason: str) -> None:
+        """Close after a protocol violation (or an oversized message) by the server."""
+        if not self._close_sent:
+            self._close_sent = True
+            await self._send_quietly(close_frame(code, reason))
+        self._end(CloseInfo(code, reason))
         await trio.aclose_forcefully(self._stream)
 
     def _end(self, info: CloseInfo) -> None:
@@ -186,9 +230,9 @@ class WebSocket:
 
     async def send_message(self, message: str) -> None:
         """Send one text message; `Closed` once the WebSocket is closed."""
-        if self.closed is not None or self._ws.state is not ConnectionState.OPEN:
+        if self.closed is not None or self._close_sent:
             raise Closed(self.closed or CloseInfo(_ABNORMAL, None))
-        await self._send(self._ws.send(wse.TextMessage(data=message)))
+        await self._send(text_frame(message))
 
     async def _send(self, data: bytes) -> None:
         async with self._send_lock:
@@ -209,14 +253,16 @@ class WebSocket:
         """Send a close frame and read until the server's reply; the caller bounds the
         wait. Messages still unread are discarded. The stream stays open: `abort`
         closes it."""
-        if self.closed is not None or self._ws.state is not ConnectionState.OPEN:
+        if self.closed is not None or self._close_sent:
             return
-        await self._send_quietly(self._ws.send(wse.CloseConnection(code)))
+        self._close_sent = True
+        await self._send_quietly(close_frame(code))
         self._messages.clear()
         while self.closed is None:
-            async with self._read_lock:
-                if self.closed is None:
-                    await self._pump()
+            if self._reading:
+                await self._readers.park()
+            else:
+                await self._read()
             self._messages.clear()
 
     async def abort(self) -> None:
@@ -237,40 +283,89 @@ async def handshake(
 ) -> WebSocket:
     """Send the HTTP upgrade request and read the answer.
 
-    Raises `Rejected` for an HTTP error answer and `HandshakeEOF` when the server
-    hangs up first. Frames that arrive right behind the 101 answer are kept.
+    Raises `Rejected` for an HTTP error answer, `HandshakeEOF` when the server
+    hangs up first and `BadUpgrade` for a 101 answer that is not a valid
+    WebSocket upgrade. Frames that arrive right behind the 101 answer are kept.
     """
-    ws = wsproto.WSConnection(wsproto.ConnectionType.CLIENT)
-    await stream.send_all(ws.send(wse.Request(host=host, target=resource, extra_headers=headers)))
+    key = base64.b64encode(os.urandom(16))
+    http = h11.Connection(h11.CLIENT)
+    request = h11.Request(
+        method="GET",
+        target=resource.encode(),
+        headers=[
+            (b"Host", host.encode()),
+            (b"Upgrade", b"websocket"),
+            (b"Connection", b"Upgrade"),
+            (b"Sec-WebSocket-Key", key),
+            (b"Sec-WebSocket-Version", b"13"),
+            *headers,
+        ],
+    )
+    await stream.send_all((http.send(request) or b"") + (http.send(h11.EndOfMessage()) or b""))
     rejected: tuple[int, list[tuple[bytes, bytes]]] | None = None
     body = bytearray()
     while True:
         try:
-            data = await stream.receive_some(receive_buffer_size)
-        except (trio.BrokenResourceError, trio.ClosedResourceError):
-            data = b""
-        if not data:
-            if rejected is not None:
-                raise Rejected(rejected[0], rejected[1], bytes(body))
-            raise HandshakeEOF
-        ws.receive_data(bytes(data))
-        for event in ws.events():
-            if isinstance(event, wse.AcceptConnection):
+            event = http.next_event()
+        except h11.RemoteProtocolError as exc:
+            if rejected is not None:  # a body cut short: report what came
+                raise Rejected(rejected[0], rejected[1], bytes(body)) from None
+            if _eof(http):
+                raise HandshakeEOF from None
+            raise BadUpgrade(f"malformed HTTP answer to the upgrade request: {exc}") from None
+        if event is h11.NEED_DATA:
+            try:
+                data = await stream.receive_some(receive_buffer_size)
+            except (trio.BrokenResourceError, trio.ClosedResourceError):
+                data = b""
+            http.receive_data(bytes(data))
+        elif isinstance(event, h11.InformationalResponse):
+            if event.status_code == 101:
+                _check_upgrade(event.headers, key)
+                trailing, _ = http.trailing_data
                 sock = WebSocket(
                     stream,
-                    ws,
                     max_message_size=max_message_size,
                     receive_buffer_size=receive_buffer_size,
                     queue_size=queue_size,
                 )
-                # Frames that came in the same read as the 101 answer.
-                await sock._handle_events()  # pyright: ignore[reportPrivateUsage]
+                if trailing:  # frames that came in the same read as the 101 answer
+                    await sock._act(sock._take(trailing))  # pyright: ignore[reportPrivateUsage]
                 return sock
-            if isinstance(event, wse.RejectConnection):
-                rejected = (event.status_code, list(event.headers))
-                if not event.has_body:
-                    raise Rejected(event.status_code, list(event.headers), b"")
-            elif isinstance(event, wse.RejectData):
-                body += event.data
-                if event.body_finished and rejected is not None:
-                    raise Rejected(rejected[0], rejected[1], bytes(body))
+        elif isinstance(event, h11.Response):
+            rejected = (event.status_code, list(event.headers))
+        elif isinstance(event, h11.Data):
+            body += event.data
+        elif isinstance(event, h11.EndOfMessage | h11.ConnectionClosed):
+            if rejected is None:
+                raise HandshakeEOF
+            raise Rejected(rejected[0], rejected[1], bytes(body))
+        else:  # pragma: no cover - h11 has no other event for a client
+            raise BadUpgrade(f"unexpected HTTP event {event!r}")
+
+
+def _eof(http: h11.Connection) -> bool:
+    _, closed = http.trailing_data
+    return closed
+
+
+def _check_upgrade(headers: Iterable[tuple[bytes, bytes]], key: bytes) -> None:
+    """RFC 6455 section 4.1: what a 101 answer must say for the client to go on."""
+    fields: dict[bytes, list[bytes]] = {}
+    for name, value in headers:
+        fields.setdefault(name.lower(), []).append(value)
+
+    def tokens(name: bytes) -> set[bytes]:
+        return {t.strip().lower() for v in fields.get(name, []) for t in v.split(b",")}
+
+    if b"websocket" not in tokens(b"upgrade"):
+        raise BadUpgrade("the 101 answer lacks 'Upgrade: websocket'")
+    if b"upgrade" not in tokens(b"connection"):
+        raise BadUpgrade("the 101 answer lacks 'Connection: Upgrade'")
+    expected = base64.b64encode(hashlib.sha1(key + _GUID).digest())
+    if fields.get(b"sec-websocket-accept") != [expected]:
+        raise BadUpgrade("the 101 answer has a wrong Sec-WebSocket-Accept")
+    if fields.get(b"sec-websocket-extensions"):
+        raise BadUpgrade("the server chose a WebSocket extension although none was offered")
+    if fields.get(b"sec-websocket-protocol"):
+        raise BadUpgrade("the server chose a subprotocol although none was offered")

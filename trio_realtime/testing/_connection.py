@@ -109,11 +109,13 @@ class FakeConnection:
     async def send_garbage(self, data: bytes) -> None:
         """Write ``data`` straight to the TCP stream, outside any WebSocket frame.
 
-        The client sees a WebSocket protocol violation. Use it only while the
-        server is otherwise quiet (between turns): it does not take the
-        WebSocket's send lock.
+        The client sees a WebSocket protocol violation. It waits for any frame
+        the server is still writing, so it never lands inside one.
         """
-        await self._stream.send_all(data)
+        # trio-websocket's own write lock: a send can still be finishing (its
+        # last checkpoint) when a fast client has already read the frame.
+        async with self._ws._stream_lock:  # pyright: ignore[reportPrivateUsage]
+            await self._stream.send_all(data)
 
     async def _send_frame(self, frame: bytes, event: ServerEvent) -> None:
         faults = self.server.faults
