@@ -6,8 +6,8 @@ keeps peers from sharing imports, heaps or warm caches, and lets the runner pin
 the client to one core and the server to the other.
 
 Every client runs the same loop: take the event the client hands over, read
-the clock, keep the clock and the ``event_id`` (the server's send stamp), and
-nothing else; stamps are parsed after the run, off the measured path.
+the clock, keep the clock and the send stamp from the ``event_id`` in two int
+arrays (`Recorder`), and nothing else.
 
 - ``trio_realtime``: this library, ``await conn.receive()``.
 - ``sdk``: the `openai` SDK's ``AsyncOpenAI(...).realtime.connect(...)``,
@@ -28,6 +28,7 @@ import json
 import os
 import sys
 import time
+from array import array
 from collections.abc import Callable
 from typing import Any
 
@@ -96,11 +97,16 @@ class Marks:
 
 
 class Recorder:
-    """Receive clocks and send stamps of every delta, across all sessions of a run."""
+    """Receive clocks and send stamps of every delta, across all sessions of a run.
+
+    Machine-int arrays, not lists: a list of a few hundred thousand fresh int and
+    str objects made every full garbage collection walk them, so the harness's
+    own records lengthened the very GC pauses the scale benchmark counts.
+    """
 
     def __init__(self) -> None:
-        self.times: list[int] = []
-        self.ids: list[str] = []
+        self.times = array("q")
+        self.stamps = array("q")
 
 
 def _event_id(event: Any) -> str:
@@ -115,7 +121,7 @@ async def session_trio_realtime(port: int, model: str, rec: Recorder, marks: Mar
     from trio_realtime import Client, open_realtime
 
     client = Client(api_key=API_KEY, base_url=f"http://127.0.0.1:{port}/v1")
-    times, ids = rec.times, rec.ids
+    times, stamps = rec.times, rec.stamps
     async with open_realtime(client, model, allow_insecure_transport=True) as conn:
         await conn.receive()
         marks.ready()
@@ -127,7 +133,7 @@ async def session_trio_realtime(port: int, model: str, rec: Recorder, marks: Mar
                 marks.finished()
                 break
             times.append(t)
-            ids.append(eid)
+            stamps.append(int(eid[3:]))
 
 
 def _floor_session(buffer: int) -> Callable[..., Any]:
@@ -136,7 +142,7 @@ def _floor_session(buffer: int) -> Callable[..., Any]:
 
         url = f"ws://127.0.0.1:{port}/v1/realtime?model={model}"
         decode = FLOOR_DECODER.decode
-        times, ids = rec.times, rec.ids
+        times, stamps = rec.times, rec.stamps
         async with open_websocket_url(url, receive_buffer_size=buffer) as ws:
             decode(await ws.get_message())
             marks.ready()
@@ -148,7 +154,7 @@ def _floor_session(buffer: int) -> Callable[..., Any]:
                     marks.finished()
                     break
                 times.append(t)
-                ids.append(eid)
+                stamps.append(int(eid[3:]))
 
     return session
 
@@ -175,7 +181,7 @@ async def session_floor_raw(port: int, model: str, rec: Recorder, marks: Marks) 
         buf += await stream.receive_some(65536)
     del buf[: buf.index(b"\r\n\r\n") + 4]
     decode = FLOOR_DECODER.decode
-    times, ids = rec.times, rec.ids
+    times, stamps = rec.times, rec.stamps
     first = True
     pos = 0
     while True:
@@ -211,7 +217,7 @@ async def session_floor_raw(port: int, model: str, rec: Recorder, marks: Marks) 
                 await stream.aclose()
                 return
             times.append(t)
-            ids.append(eid)
+            stamps.append(int(eid[3:]))
         if pos:
             del buf[:pos]
             pos = 0
@@ -233,7 +239,7 @@ async def session_floor_wsproto(port: int, model: str, rec: Recorder, marks: Mar
     ws = WSConnection(ConnectionType.CLIENT)
     await stream.send_all(ws.send(Request(host="127.0.0.1", target=f"/v1/realtime?model={model}")))
     decode = FLOOR_DECODER.decode
-    times, ids = rec.times, rec.ids
+    times, stamps = rec.times, rec.stamps
     accepted = first = False
     parts: list[str] = []
     while True:
@@ -263,7 +269,7 @@ async def session_floor_wsproto(port: int, model: str, rec: Recorder, marks: Mar
                     await stream.aclose()
                     return
                 times.append(t)
-                ids.append(eid)
+                stamps.append(int(eid[3:]))
             elif isinstance(ev, AcceptConnection):
                 accepted = True
         assert accepted
@@ -281,7 +287,7 @@ def _sdk_client(port: int) -> Any:
 
 
 async def session_sdk(client: Any, model: str, rec: Recorder, marks: Marks) -> None:
-    times, ids = rec.times, rec.ids
+    times, stamps = rec.times, rec.stamps
     first = True
     async with client.realtime.connect(model=model) as conn:
         async for event in conn:
@@ -295,7 +301,7 @@ async def session_sdk(client: Any, model: str, rec: Recorder, marks: Marks) -> N
                 marks.finished()
                 break
             times.append(t)
-            ids.append(eid)
+            stamps.append(int(eid[3:]))
 
 
 TRIO_SESSIONS: dict[str, Callable[..., Any]] = {
@@ -449,14 +455,14 @@ def execute(client: str, port: int, models: list[str], sample_rss: bool, limit_s
         run_sdk(port, models, rec, run, limit_s)
     else:
         run_trio(client, port, models, rec, run, limit_s)
-    stamps = [int(eid[3:]) for eid in rec.ids]
+    stamps = rec.stamps.tolist()
     gc.callbacks.remove(run._gc_callback)
     return {
         "client": client,
         "k": run.k,
         "latency_ns": [t - s for t, s in zip(rec.times, stamps, strict=True)],
         "stamp_ns": stamps,
-        "recv_ns": rec.times,
+        "recv_ns": rec.times.tolist(),
         "cpu_s": run.cpu_end - run.cpu_ready,
         "wall_s": run.wall_end - run.wall_ready,
         "rss_ready": run.rss_ready,
