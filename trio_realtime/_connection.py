@@ -163,6 +163,11 @@ class EventReceiveChannel(trio.abc.ReceiveChannel[S]):
     `ConnectionClosed` after any other close or a dropped socket, and
     `trio.ClosedResourceError` once we closed the connection ourselves; every
     event that arrived before the close is delivered first.
+
+    ``receive`` is always a cancel point. It is a schedule point whenever it
+    reads the socket, so at least once per ``receive_buffer_size`` bytes;
+    events that one read brought in are handed over without a trip through
+    the scheduler (that is what makes bursts cheap).
     """
 
     def __init__(self, conn: _Connection[S, Any, Any]) -> None:
