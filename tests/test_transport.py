@@ -39,6 +39,38 @@ async def test_pings_are_answered_while_nobody_receives(nursery: trio.Nursery) -
     assert pongs == ["p0", "p1", "p2"]
 
 
+async def test_pings_are_answered_after_the_consumer_stops_receiving(
+    nursery: trio.Nursery, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # While the consumer reads, the keeper backs off (here to 0.2 s); once the
+    # consumer stops, a ping must still get its pong within that bound.
+    from trio_realtime import _connection
+
+    monkeypatch.setattr(_connection, "_KEEPER_IDLE", 0.05)
+    monkeypatch.setattr(_connection, "_KEEPER_MAX_IDLE", 0.2)
+    answered = trio.Event()
+
+    async def stream_then_ping(ws: trio_websocket.WebSocketConnection) -> None:
+        for i in range(60):  # 0.6 s of deltas: the keeper finds a reader and backs off
+            await ws.send_message(text_delta(i))
+            await trio.sleep(0.01)
+        await ws.send_message(text_delta(999))
+        with trio.fail_after(1):  # the keeper's longest wait is 0.2 s here
+            await ws.ping(b"still there?")
+        answered.set()
+        await ws.get_message()
+
+    peer: Peer = await nursery.start(run_peer, stream_then_ping)
+    with trio.fail_after(5):
+        async with rt.open_realtime(peer.client(), "gpt-realtime") as conn:
+            while True:
+                item = await conn.receive()
+                assert isinstance(item, ev.ResponseOutputTextDelta)
+                if item.event_id == "evt_999":
+                    break
+            await answered.wait()  # meanwhile nobody calls receive()
+
+
 async def test_server_close_is_noticed_while_nobody_receives(nursery: trio.Nursery) -> None:
     async def close_4001(ws: trio_websocket.WebSocketConnection) -> None:
         await ws.aclose(4001, "bye")
