@@ -202,24 +202,18 @@ class WebSocket:
         for action in actions:
             if type(action) is Ping:
                 await self._send_quietly(pong_frame(action.payload))
-            elif type(action) is Close:
-                await self._peer_closed(action)
-            elif type(action) is ProtocolError:
-                await self._fail(action.code, action.reason)
+            elif type(action) is Close:  # the server's close, or its reply to ours
+                await self._finish(CloseInfo(action.code, action.reason or None, from_peer=True))
+            elif type(action) is ProtocolError:  # a violation, or an oversized message
+                await self._finish(CloseInfo(action.code, action.reason))
 
-    async def _peer_closed(self, close: Close) -> None:
-        if not self._close_sent:  # the server's own close: echo it
-            self._close_sent = True
-            await self._send_quietly(close_frame(close.code, close.reason))
-        self._end(CloseInfo(close.code, close.reason or None, from_peer=True))
-        await trio.aclose_forcefully(self._stream)
-
-    async def _fail(self, code: int, reason: str) -> None:
-        """Close after a protocol violation (or an oversized message) by the server."""
+    async def _finish(self, info: CloseInfo) -> None:
+        """End the WebSocket with ``info``: send (or echo) a close frame unless one
+        went out already, then close the stream."""
         if not self._close_sent:
             self._close_sent = True
-            await self._send_quietly(close_frame(code, reason))
-        self._end(CloseInfo(code, reason))
+            await self._send_quietly(close_frame(info.code, info.reason or ""))
+        self._end(info)
         await trio.aclose_forcefully(self._stream)
 
     def _end(self, info: CloseInfo) -> None:
