@@ -43,6 +43,7 @@ from ._errors import (
     TLSError,
     handshake_error_for_status,
 )
+from ._frames import ABNORMAL, NO_STATUS, NORMAL_CLOSURE
 from ._nursery import exit_nursery
 from ._transport import BadUpgrade, Closed, HandshakeEOF, Rejected, WebSocket
 from ._transport import handshake as websocket_handshake
@@ -101,8 +102,6 @@ DEFAULT_CONNECT_TIMEOUT = 20.0
 #: Seconds for flushing queued sends plus the close handshake on exit.
 DEFAULT_CLOSE_TIMEOUT = 5.0
 
-_NORMAL_CLOSURE = 1000
-_NO_STATUS = 1005
 #: Seconds without a receiving consumer after which the keeper reads instead;
 #: while a consumer is found reading it checks less and less often, up to the
 #: second figure (the longest a ping then waits for its pong).
@@ -269,8 +268,8 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         if self._closing:
             return trio.ClosedResourceError("the Realtime connection was closed by this client")
         reason = self._websocket.closed
-        code = reason.code if reason is not None else 1006
-        if code == _NORMAL_CLOSURE:
+        code = reason.code if reason is not None else ABNORMAL
+        if code == NORMAL_CLOSURE:
             return trio.EndOfChannel()
         return self._report()
 
@@ -278,7 +277,7 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         # Built once the writer has stopped, so that `unsent` is complete.
         if self._close_error is None or not self._writer_done.is_set():
             reason = self._websocket.closed
-            code = reason.code if reason is not None else 1006
+            code = reason.code if reason is not None else ABNORMAL
             text = reason.reason if reason is not None else None
             self._close_error = ConnectionClosed(code, text, self._unsent)
         return self._close_error
@@ -426,7 +425,7 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
                 # A frame cut off mid-write has corrupted the stream: nothing more
                 # may be written to it, not even a close frame.
                 if polite and open_before and not self._mid_frame:
-                    await self._websocket.aclose(_NORMAL_CLOSURE)
+                    await self._websocket.aclose(NORMAL_CLOSURE)
         finally:
             self._writer_scope.cancel()
             self._keeper_scope.cancel()
@@ -452,9 +451,9 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         if self._unsent:
             return self._closed_error()
         reason = self._websocket.closed
-        if reason is None or reason.code == _NORMAL_CLOSURE:
+        if reason is None or reason.code == NORMAL_CLOSURE:
             return None
-        if self._we_closed and not (reason.from_peer and reason.code != _NO_STATUS):
+        if self._we_closed and not (reason.from_peer and reason.code != NO_STATUS):
             # Our own close (or its timeout); but a close frame with an error
             # code, even one read only while closing, is the server's own news.
             return None

@@ -33,8 +33,11 @@ PING: Final = 0x9
 PONG: Final = 0xA
 
 #: Close codes (RFC 6455 section 7.4).
+NORMAL_CLOSURE: Final = 1000
 PROTOCOL_ERROR: Final = 1002
 NO_STATUS: Final = 1005
+#: Never sent: what we record when the link died without a close frame.
+ABNORMAL: Final = 1006
 INVALID_DATA: Final = 1007
 TOO_BIG: Final = 1009
 

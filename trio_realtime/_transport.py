@@ -27,6 +27,8 @@ import h11
 import trio
 
 from ._frames import (
+    ABNORMAL,
+    NORMAL_CLOSURE,
     Close,
     Control,
     FrameParser,
@@ -47,7 +49,6 @@ __all__ = [
     "handshake",
 ]
 
-_ABNORMAL = 1006
 #: What reading left to do: control frames to answer, or a violation to close on.
 _Actions = tuple[Control | ProtocolError, ...]
 _GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -190,7 +191,7 @@ class WebSocket:
     def _take(self, data: bytes | bytearray) -> _Actions:
         """Parse received bytes into queued messages; what is left to do is returned."""
         if not data:
-            self._end(CloseInfo(_ABNORMAL, None))
+            self._end(CloseInfo(ABNORMAL, None))
             return ()
         try:
             return self._parser.feed(data if type(data) is bytes else bytes(data), self._messages)
@@ -225,7 +226,7 @@ class WebSocket:
     async def send_message(self, message: str) -> None:
         """Send one text message; `Closed` once the WebSocket is closed."""
         if self.closed is not None or self._close_sent:
-            raise Closed(self.closed or CloseInfo(_ABNORMAL, None))
+            raise Closed(self.closed or CloseInfo(ABNORMAL, None))
         await self._send(text_frame(message))
 
     async def _send(self, data: bytes) -> None:
@@ -233,8 +234,8 @@ class WebSocket:
             try:
                 await self._stream.send_all(data)
             except (trio.BrokenResourceError, trio.ClosedResourceError):
-                self._end(CloseInfo(_ABNORMAL, None))
-                raise Closed(self.closed or CloseInfo(_ABNORMAL, None)) from None
+                self._end(CloseInfo(ABNORMAL, None))
+                raise Closed(self.closed or CloseInfo(ABNORMAL, None)) from None
 
     async def _send_quietly(self, data: bytes) -> None:
         # Control replies (pong, close) to a peer that may already be gone.
@@ -243,7 +244,7 @@ class WebSocket:
 
     # -- closing -------------------------------------------------------------
 
-    async def aclose(self, code: int = 1000) -> None:
+    async def aclose(self, code: int = NORMAL_CLOSURE) -> None:
         """Send a close frame and read until the server's reply; the caller bounds the
         wait. Messages still unread are discarded. The stream stays open: `abort`
         closes it."""
@@ -261,7 +262,7 @@ class WebSocket:
 
     async def abort(self) -> None:
         """Close the transport now, without any WebSocket courtesy."""
-        self._end(CloseInfo(_ABNORMAL, None))
+        self._end(CloseInfo(ABNORMAL, None))
         await trio.aclose_forcefully(self._stream)
 
 
