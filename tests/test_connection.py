@@ -65,7 +65,7 @@ async def test_round_trip_and_session_tracking(nursery: trio.Nursery) -> None:
             assert isinstance(updated, ev.SessionUpdated)
             assert conn.session is updated.session
             stats = conn.statistics()
-    assert received == [{"type": "response.create"}]
+    assert received == [{"event_id": "c1", "type": "response.create"}]
     assert stats.events_received == 2
     assert stats.events_sent == 1
 

@@ -26,6 +26,7 @@ EXPECTED = [
     "HostUnreachableError",
     "InsecureTransportError",
     "InvalidHeaderError",
+    "KeepaliveTimeout",
     "KeyProvider",
     "MissingAPIKeyError",
     "NotFoundError",

@@ -44,10 +44,10 @@ async def test_pings_are_answered_after_the_consumer_stops_receiving(
 ) -> None:
     # While the consumer reads, the keeper backs off (here to 0.2 s); once the
     # consumer stops, a ping must still get its pong within that bound.
-    from trio_realtime import _connection
+    from trio_realtime import _transport as _connection
 
-    monkeypatch.setattr(_connection, "_KEEPER_IDLE", 0.05)
-    monkeypatch.setattr(_connection, "_KEEPER_MAX_IDLE", 0.2)
+    monkeypatch.setattr(_connection, "KEEPER_IDLE", 0.05)
+    monkeypatch.setattr(_connection, "KEEPER_MAX_IDLE", 0.2)
     answered = trio.Event()
 
     async def stream_then_ping(ws: trio_websocket.WebSocketConnection) -> None:

@@ -11,9 +11,6 @@ from ._connection import EventReceiveChannel as EventReceiveChannel
 from ._connection import RealtimeConnection as RealtimeConnection
 from ._connection import TranslationConnection as TranslationConnection
 from ._connection import TranslationEvent as TranslationEvent
-from ._connection import connect_realtime as connect_realtime
-from ._connection import open_realtime as open_realtime
-from ._connection import open_translation as open_translation
 from ._errors import AuthenticationError as AuthenticationError
 from ._errors import BadRequestError as BadRequestError
 from ._errors import CloseTimeout as CloseTimeout
@@ -27,6 +24,7 @@ from ._errors import HandshakeRejected as HandshakeRejected
 from ._errors import HostUnreachableError as HostUnreachableError
 from ._errors import InsecureTransportError as InsecureTransportError
 from ._errors import InvalidHeaderError as InvalidHeaderError
+from ._errors import KeepaliveTimeout as KeepaliveTimeout
 from ._errors import MissingAPIKeyError as MissingAPIKeyError
 from ._errors import NotFoundError as NotFoundError
 from ._errors import PermissionDeniedError as PermissionDeniedError
@@ -36,6 +34,9 @@ from ._errors import RealtimeError as RealtimeError
 from ._errors import RealtimeTimeout as RealtimeTimeout
 from ._errors import ServerError as ServerError
 from ._errors import TLSError as TLSError
+from ._open import connect_realtime as connect_realtime
+from ._open import open_realtime as open_realtime
+from ._open import open_translation as open_translation
 
 __version__ = "0.1.0"
 
@@ -57,6 +58,7 @@ __all__ = [
     "HostUnreachableError",
     "InsecureTransportError",
     "InvalidHeaderError",
+    "KeepaliveTimeout",
     "KeyProvider",
     "MissingAPIKeyError",
     "NotFoundError",

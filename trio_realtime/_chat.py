@@ -15,7 +15,8 @@ import trio
 
 from . import events as ev
 from ._client import Client
-from ._connection import RealtimeConnection, open_realtime
+from ._connection import RealtimeConnection
+from ._open import open_realtime
 from ._errors import RealtimeError
 from .testing import open_fake_server
 

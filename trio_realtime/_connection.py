@@ -1,56 +1,52 @@
-"""`open_realtime` and `RealtimeConnection`: one Realtime session over a WebSocket.
+"""`RealtimeConnection`: one Realtime session over an open WebSocket.
 
 Shape of the I/O (why it looks like this):
 
 * Receiving costs no channel hop. The consumer's ``receive`` reads the socket
-  and parses frames itself (`_transport`, `_frames`) and decodes the
-  event in the same task, so a delta reaches the consumer with one wake-up and
-  one C decode. trio-websocket's reader task plus channel hop cost about a
-  third of the CPU per event at scale (see benchmarks/README.rst). A keeper
-  task reads only while no consumer does, to answer pings and see a close.
-  Backpressure: while ``message_queue_size`` messages wait unread, nobody reads
-  the socket and TCP pushes back on the server.
+  and parses frames itself (`_transport`) and decodes the event in the same
+  task, so a delta reaches the consumer with one wake-up and one C decode.
 * Sending goes through a real `trio.MemorySendChannel`, so any number of tasks
-  can send (``send_channel.clone()``), and one writer task serialises events to
-  the socket in order. The writer never abandons a frame half-written except
-  under cancellation, and then the socket is closed rather than reused.
-* The connection is a context manager that owns a nursery (`open_realtime`), or
-  runs in a nursery the caller owns (`connect_realtime`), as trio-websocket does.
+  can send (``send_channel.clone()``), and one writer task puts events on the
+  socket in order, with every pong, ping and close frame the protocol owes.
+  `send` checks and encodes the event in the caller's task, so a bad event
+  fails at the call and the session goes on.
+* Every client event without an ``event_id`` gets one (``"c1"``, ``"c2"``...,
+  unique per connection, spliced into the encoded bytes; the event object is
+  left as it was), and the last `SENT_HISTORY` sent events are kept, so
+  `sent_event` leads from a server ``error`` event to the event it blames.
+* Accounting: after any exit, every event queued was either written whole
+  (``events_sent``), or is listed as unsent (``ConnectionClosed.unsent``,
+  ``CloseTimeout.unsent``), or was rejected with an `EventEncodeError` or
+  `TypeError` that carries it. A frame cut off mid-write counts as unsent.
 """
 
 from __future__ import annotations
 
 import contextlib
+import enum
 import logging
-import ssl
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Any, Generic, TypeAlias, TypeVar, cast
+from typing import Any, Generic, NamedTuple, TypeAlias, TypeVar, cast
 
 import msgspec
 import trio
 
-from ._client import Handshake, prepare_handshake
 from ._errors import (
     CloseTimeout,
-    ConnectError,
     ConnectionClosed,
-    ConnectTimeout,
     EventDecodeError,
-    HostUnreachableError,
-    RealtimeError,
-    TLSError,
-    handshake_error_for_status,
+    EventEncodeError,
+    KeepaliveTimeout,
 )
-from ._frames import ABNORMAL, NO_STATUS, NORMAL_CLOSURE
-from ._nursery import exit_nursery
-from ._transport import BadUpgrade, Closed, HandshakeEOF, Rejected, WebSocket
-from ._transport import handshake as websocket_handshake
+from ._frames import ABNORMAL, NO_STATUS, NORMAL_CLOSURE, Binary, Message
+from ._options import Options
+from ._protocol import CloseInfo, Protocol
+from ._transport import Closed, WebSocket
 from .events import (
     CLIENT_CODEC,
     TRANSLATION_CLIENT_CODEC,
     ClientEvent,
+    ErrorEvent,
     InvalidEvent,
     ServerEvent,
     Session,
@@ -66,47 +62,20 @@ from .events import (
 from .events._codec import DECODE_FAILURES, EventCodec
 
 __all__ = [
-    "DEFAULT_CLOSE_TIMEOUT",
-    "DEFAULT_CONNECT_TIMEOUT",
-    "DEFAULT_MAX_MESSAGE_SIZE",
-    "DEFAULT_MESSAGE_QUEUE_SIZE",
-    "DEFAULT_RECEIVE_BUFFER_SIZE",
-    "DEFAULT_SEND_BUFFER_SIZE",
+    "SENT_HISTORY",
     "ConnectionStatistics",
+    "Dialect",
     "EventReceiveChannel",
     "RealtimeConnection",
     "TranslationConnection",
     "TranslationEvent",
-    "connect_realtime",
-    "open_realtime",
-    "open_translation",
+    "start_connection",
 ]
 
 log = logging.getLogger("trio_realtime")
 
-#: Client events accepted by ``send_channel`` before ``send`` blocks.
-DEFAULT_SEND_BUFFER_SIZE = 64
-#: Received messages that may wait unread before the socket is no longer read.
-#: While that many wait, pings go unanswered too, so a consumer that stalls
-#: longer than the server's ping timeout loses the session.
-DEFAULT_MESSAGE_QUEUE_SIZE = 32
-#: Largest message accepted. The API sends multi-MiB events (a retrieved item
-#: carries its whole audio); a 1 MiB limit, trio-websocket's default, closes those
-#: with 1009.
-DEFAULT_MAX_MESSAGE_SIZE = 64 * 1024 * 1024
-#: Bytes per socket read. 64 KiB reads halve the per-frame cost of audio deltas
-#: compared with 4 KiB reads (trio-websocket's default).
-DEFAULT_RECEIVE_BUFFER_SIZE = 64 * 1024
-#: Seconds for TCP, TLS and the HTTP upgrade together.
-DEFAULT_CONNECT_TIMEOUT = 20.0
-#: Seconds for flushing queued sends plus the close handshake on exit.
-DEFAULT_CLOSE_TIMEOUT = 5.0
-
-#: Seconds without a receiving consumer after which the keeper reads instead;
-#: while a consumer is found reading it checks less and less often, up to the
-#: second figure (the longest a ping then waits for its pong).
-_KEEPER_IDLE = 0.5
-_KEEPER_MAX_IDLE = 4.0
+#: How many sent client events `sent_event` can still find.
+SENT_HISTORY = 32
 
 S = TypeVar("S", bound=msgspec.Struct)
 C = TypeVar("C", bound=msgspec.Struct)
@@ -116,10 +85,18 @@ K = TypeVar("K", bound="_Connection[Any, Any, Any]")
 #: What a translation session's receive side yields.
 TranslationEvent: TypeAlias = TranslationServerEvent | UnknownEvent | InvalidEvent
 
+_OUR_CLOSE = "the Realtime connection was closed by this client"
+
 
 @dataclass(frozen=True)
 class ConnectionStatistics:
-    """Counters for one connection; cheap to take at any time."""
+    """Counters for one connection; cheap to take at any time.
+
+    Bytes are counted as they travel in WebSocket payloads (UTF-8 JSON).
+    ``events_rejected`` counts events put straight on ``send_channel`` that
+    the writer could not encode (each reported by an `EventEncodeError` or
+    `TypeError` from the next ``receive``).
+    """
 
     events_received: int
     bytes_received: int
@@ -129,51 +106,77 @@ class ConnectionStatistics:
     invalid_events: int
     send_buffer_used: int
     send_buffer_size: int
+    events_rejected: int = 0
 
 
 @dataclass(frozen=True)
-class _Dialect(Generic[S, C]):
+class Dialect(Generic[S, C]):
     """What differs between the realtime and translation endpoints."""
 
     path: str
     codec: EventCodec[Any, C]
     #: Events whose ``session`` field is the server's current session object.
     session_events: frozenset[type[Any]]
+    #: The client events' base class, named in the error for a wrong object.
+    client_base: type[Any]
 
 
-_REALTIME: _Dialect[ServerEvent, ClientEvent] = _Dialect(
-    "/realtime", CLIENT_CODEC, frozenset({SessionCreated, SessionUpdated})
+REALTIME: Dialect[ServerEvent, ClientEvent] = Dialect(
+    "/realtime", CLIENT_CODEC, frozenset({SessionCreated, SessionUpdated}), ClientEvent
 )
-_TRANSLATION: _Dialect[TranslationEvent, TranslationClientEvent] = _Dialect(
+TRANSLATION: Dialect[TranslationEvent, TranslationClientEvent] = Dialect(
     "/realtime/translations",
     TRANSLATION_CLIENT_CODEC,
     frozenset({TranslationSessionCreated, TranslationSessionUpdated}),
+    TranslationClientEvent,
 )
+
+
+class _Prepared(NamedTuple):
+    """An event `send` checked and encoded; the writer puts ``data`` on the wire."""
+
+    event: Any
+    data: bytes
+    event_id: str
+
+
+class _Life(enum.Enum):
+    OPEN = "open"
+    #: This client is closing (``aclose`` or leaving the block).
+    CLOSING = "closing"
+    CLOSED = "closed"
 
 
 class EventReceiveChannel(trio.abc.ReceiveChannel[S]):
     """The receive side of a connection: decoded server events, in arrival order.
 
     ``receive`` reads the next message from the socket (or from what the keeper
-    task read while nobody received) and decodes it
-    in the calling task. Several tasks may receive concurrently; each event goes
-    to exactly one of them. At the end of the session ``receive`` raises
-    `trio.EndOfChannel` after a normal close by the server (code 1000),
-    `ConnectionClosed` after any other close or a dropped socket, and
-    `trio.ClosedResourceError` once we closed the connection ourselves; every
-    event that arrived before the close is delivered first.
+    task read while nobody received) and decodes it in the calling task.
+    Several tasks may receive concurrently; each event goes to exactly one of
+    them. At the end of the session ``receive`` raises `trio.EndOfChannel`
+    after a normal close by the server (code 1000), `ConnectionClosed` after
+    any other close or a dropped socket (`KeepaliveTimeout` when pongs stopped
+    coming), and `trio.ClosedResourceError` once we closed the connection
+    ourselves; every event that arrived before the close is delivered first.
 
-    ``receive`` is always a cancel point. It is a schedule point whenever it
-    reads the socket, so at least once per ``receive_buffer_size`` bytes;
-    events that one read brought in are handed over without a trip through
-    the scheduler (that is what makes bursts cheap).
+    ``receive`` is always a cancel point, and a cancelled ``receive`` loses
+    nothing: the event stays for the next call, and a ping or close frame the
+    server sent meanwhile is still answered (by the writer task, never by the
+    receiving task). It is a schedule point whenever it reads the socket, so at
+    least once per ``receive_buffer_size`` bytes; events that one read brought
+    in are handed over without a trip through the scheduler.
     """
 
     def __init__(self, conn: _Connection[S, Any, Any]) -> None:
         self._conn = conn
 
     async def receive(self) -> S:
+        # `_Connection.receive`'s body, not a call to it: one await level (one
+        # live object per waiting session) less on the path of every event.
         conn = self._conn
+        if conn._rejected:  # pyright: ignore[reportPrivateUsage]
+            await trio.lowlevel.checkpoint()
+            raise conn._rejected.pop(0)  # pyright: ignore[reportPrivateUsage]
         try:
             data = await conn._websocket.get_message()  # pyright: ignore[reportPrivateUsage]
         except Closed:
@@ -188,21 +191,21 @@ class EventReceiveChannel(trio.abc.ReceiveChannel[S]):
 class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
     """A live session: send client events, receive server events.
 
-    ``send_channel`` is a `trio.MemorySendChannel` of client events (clone it for
-    more sending tasks); ``receive_channel`` yields decoded server events. `send`,
-    `receive` and ``async for event in conn`` are shortcuts over them. `session`
-    is the latest session object the server reported.
+    Attributes:
+        send_channel: a `trio.MemorySendChannel` of client events (clone it for
+            more sending tasks). Events put on it directly are checked by the
+            writer instead of at the call: one that cannot be sent is reported
+            by the next ``receive`` (see `ConnectionStatistics`).
+        receive_channel: the `EventReceiveChannel` of decoded server events.
+        session: the latest session object the server reported, or None.
+        url: the WebSocket URL (it never holds a credential).
+
+    `send`, `receive` and ``async for event in conn`` are shortcuts over the
+    two channels; `sent_event` finds the client event a server error names.
     """
 
     def __init__(
-        self,
-        websocket: WebSocket,
-        dialect: _Dialect[S, C],
-        *,
-        strict: bool,
-        close_timeout: float,
-        send_buffer_size: int,
-        url: str,
+        self, websocket: WebSocket, dialect: Dialect[S, C], options: Options, url: str
     ) -> None:
         self._websocket = websocket
         self.url: str = url
@@ -210,50 +213,73 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         self._codec = dialect.codec
         self._fast_decode = dialect.codec.fast_decode
         self._session_events = dialect.session_events
-        self._strict = strict
-        self._close_timeout = close_timeout
-        self._send_buffer_size = send_buffer_size
-        tx, rx = trio.open_memory_channel[C](send_buffer_size)
+        self._client_types = frozenset(dialect.codec.outgoing_types.values())
+        self._client_base = dialect.client_base
+        self._strict = options.strict
+        self._close_timeout = options.close_timeout
+        self._send_buffer_size = options.send_buffer_size
+        self._ping_interval = options.ping_interval
+        self._ping_timeout = options.ping_timeout
+        tx, rx = trio.open_memory_channel[Any](options.send_buffer_size)
+        # The channel also carries `_Prepared` items from `send`; users only
+        # ever put client events on it.
         self.send_channel: trio.MemorySendChannel[C] = tx
-        self._send_rx = rx
+        self._send_rx: trio.MemoryReceiveChannel[Any] = rx
         self.receive_channel: EventReceiveChannel[S] = EventReceiveChannel(self)
         self._writer_scope = trio.CancelScope()
         self._keeper_scope = trio.CancelScope()
         self._writer_idle: trio.CancelScope | None = None
         self._writer_done = trio.Event()
-        self._mid_frame = False
-        self._closing = False
-        self._closed = False
+        self._life = _Life.OPEN
+        #: True when this client started the close while the WebSocket was open.
         self._we_closed = False
-        self._close_error: ConnectionClosed | None = None
         #: How many unsent events the last ConnectionClosed the user saw listed
         #: (None: the user has seen no ConnectionClosed yet).
         self._reported_unsent: int | None = None
         self._unsent: list[C] = []
+        #: The event the writer is putting on the wire right now.
+        self._in_flight: C | None = None
+        #: An event from ``send_channel`` the writer could not encode, until a
+        #: ``receive`` reports it.
+        self._rejected: list[Exception] = []
+        self._sent: dict[str, C] = {}
+        self._next_id = 0
         self._events_in = 0
         self._bytes_in = 0
         self._events_out = 0
         self._bytes_out = 0
+        self._events_rejected = 0
         self._unknown = 0
         self._invalid = 0
+        websocket.on_output = self._wake_writer
 
     # -- receiving -------------------------------------------------------
 
-    def _deliver(self, data: bytes | str) -> S:
+    async def receive(self) -> S:
+        """The next server event; see `EventReceiveChannel.receive` for how it ends."""
+        if self._rejected:
+            await trio.lowlevel.checkpoint()
+            raise self._rejected.pop(0)
+        try:
+            data = await self._websocket.get_message()
+        except Closed:
+            raise self._receive_ended() from None
+        return self._deliver(data)
+
+    def _deliver(self, data: Message) -> S:
         """Decode one received message and account for it."""
         self._events_in += 1
-        self._bytes_in += len(data)
+        if type(data) is Binary:
+            return self._binary(cast(Binary, data))
+        payload = cast("bytes | bytearray", data)
+        self._bytes_in += len(payload)
         try:
-            event: S = self._fast_decode(data)
+            event: S = self._fast_decode(payload)
         except DECODE_FAILURES as failure:
             try:
-                event = self._codec.recover(data, failure)
+                event = self._codec.recover(payload, failure)
             except EventDecodeError as exc:
-                self._invalid += 1
-                log.debug("undecodable frame (%d bytes): %s", len(data), exc)
-                if self._strict:
-                    raise
-                return cast(S, InvalidEvent(raw=exc.raw, error=exc, event_type=exc.event_type))
+                return self._invalid_event(exc)
         cls: type[Any] = type(event)
         if cls is UnknownEvent:
             self._unknown += 1
@@ -263,33 +289,31 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
             log.debug("received %s (%d bytes)", cast(Any, event).type, len(data))
         return event
 
+    def _binary(self, message: Binary) -> S:
+        # The Realtime API sends JSON in text frames only; a binary message is
+        # delivered as invalid rather than guessed at (see README, "Frames").
+        self._bytes_in += len(message.data)
+        error = EventDecodeError(
+            "a binary WebSocket message: the Realtime API sends events as text frames",
+            bytes(message.data),
+        )
+        return self._invalid_event(error)
+
+    def _invalid_event(self, exc: EventDecodeError) -> S:
+        self._invalid += 1
+        log.debug("undecodable frame (%d bytes): %s", len(exc.raw), exc)
+        if self._strict:
+            raise exc
+        return cast(S, InvalidEvent(raw=exc.raw, error=exc, event_type=exc.event_type))
+
     def _receive_ended(self) -> BaseException:
         """The exception `receive` raises once the message queue is drained and closed."""
-        if self._closing:
-            return trio.ClosedResourceError("the Realtime connection was closed by this client")
-        reason = self._websocket.closed
-        code = reason.code if reason is not None else ABNORMAL
-        if code == NORMAL_CLOSURE:
+        if self._life is not _Life.OPEN:
+            return trio.ClosedResourceError(_OUR_CLOSE)
+        info = self._websocket.closed
+        if info is not None and info.code == NORMAL_CLOSURE:
             return trio.EndOfChannel()
         return self._report()
-
-    def _closed_error(self) -> ConnectionClosed:
-        # Built once the writer has stopped, so that `unsent` is complete.
-        if self._close_error is None or not self._writer_done.is_set():
-            reason = self._websocket.closed
-            code = reason.code if reason is not None else ABNORMAL
-            text = reason.reason if reason is not None else None
-            self._close_error = ConnectionClosed(code, text, self._unsent)
-        return self._close_error
-
-    async def receive(self) -> S:
-        """The next server event; see `EventReceiveChannel.receive` for how it ends."""
-        # The channel's body, not a call to it: one await level less per event.
-        try:
-            data = await self._websocket.get_message()
-        except Closed:
-            raise self._receive_ended() from None
-        return self._deliver(data)
 
     def __aiter__(self) -> EventReceiveChannel[S]:
         return self.receive_channel
@@ -297,95 +321,189 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
     # -- sending ---------------------------------------------------------
 
     async def send(self, event: C) -> None:
-        """Queue one client event for the writer; blocks while the send buffer is full.
+        """Check, encode and queue one client event; blocks while the send buffer is full.
 
-        Raises `ConnectionClosed` once the session has ended, and
+        Raises `TypeError` for anything that is not a client event of this
+        connection and `EventEncodeError` (naming the bad field's path) for
+        one that cannot be encoded; the session goes on after either. Raises
+        `ConnectionClosed` once the session has ended, and
         `trio.ClosedResourceError` after this client closed it.
         """
-        self._check_sendable()
+        self._check_open()
+        item = self._prepare(event)
         try:
-            await self.send_channel.send(event)
+            await self.send_channel.send(item)  # pyright: ignore[reportArgumentType]
         except trio.BrokenResourceError:
-            raise self._send_failure() from None
+            raise self._report() from None
 
     def send_nowait(self, event: C) -> None:
-        """Queue one client event or raise `trio.WouldBlock` when the buffer is full."""
-        self._check_sendable()
+        """Like `send`, but raise `trio.WouldBlock` when the buffer is full."""
+        self._check_open()
+        item = self._prepare(event)
         try:
-            self.send_channel.send_nowait(event)
+            self.send_channel.send_nowait(item)  # pyright: ignore[reportArgumentType]
         except trio.BrokenResourceError:
-            raise self._send_failure() from None
+            raise self._report() from None
 
-    def _check_sendable(self) -> None:
-        if self._closing:
-            raise trio.ClosedResourceError("the Realtime connection was closed by this client")
+    def sent_event(self, error: ErrorEvent | str) -> C | None:
+        """The client event a server ``error`` event (or an ``event_id``) refers to.
+
+        Found among the last `SENT_HISTORY` events sent; None when the error
+        names no event or it is older than that.
+        """
+        event_id = error if isinstance(error, str) else error.error.event_id
+        return self._sent.get(event_id) if event_id else None
+
+    def _check_open(self) -> None:
+        if self._life is not _Life.OPEN:
+            raise trio.ClosedResourceError(_OUR_CLOSE)
         if self._websocket.closed is not None:
-            raise self._send_failure()
+            raise self._report()
 
-    def _send_failure(self) -> ConnectionClosed:
-        return self._report()
+    def _prepare(self, event: object) -> _Prepared:
+        """Check that ``event`` is one of our client events and encode it, with an id."""
+        if type(event) not in self._client_types:
+            raise TypeError(self._not_sendable(event))
+        data = self._codec.encode(cast(C, event))
+        event_id: object = getattr(event, "event_id", msgspec.UNSET)
+        if isinstance(event_id, str):
+            return _Prepared(event, data, event_id)
+        self._next_id += 1
+        new_id = f"c{self._next_id}"
+        # Encoded Structs start with '{"type":'; the id goes in front of it, so
+        # the user's event object is never changed.
+        return _Prepared(event, b'{"event_id":"' + new_id.encode() + b'",' + data[1:], new_id)
 
-    def _report(self) -> ConnectionClosed:
-        error = self._closed_error()
-        self._reported_unsent = len(error.unsent)
-        return error
+    def _not_sendable(self, event: object) -> str:
+        kind = type(event)
+        name = kind.__name__
+        base = self._client_base.__name__
+        if isinstance(event, self._client_base):
+            return f"{name} is a client event of another kind of session than this one"
+        if isinstance(event, ServerEvent | TranslationServerEvent):
+            return f"{name} is a server event; send() takes client events ({base} subclasses)"
+        if isinstance(event, msgspec.Struct) and kind.__module__.startswith("trio_realtime"):
+            # An item, a session or a response config: say which event carries it.
+            return (
+                f"{name} is not an event; wrap it in the client event that carries it, "
+                f"such as ConversationItemCreate(item=...) for an item or "
+                f"SessionUpdate(session=...) for a session"
+            )
+        if isinstance(event, dict):
+            return (
+                "send() takes event Structs from trio_realtime.events, not dicts; "
+                "build one, e.g. ev.ResponseCreate(), or decode a dict with "
+                "msgspec.convert(data, trio_realtime.events.ClientEventUnion)"
+            )
+        return f"send() takes a client event ({base} subclass), not {name}"
+
+    def _wake_writer(self) -> None:
+        if self._writer_idle is not None:
+            self._writer_idle.cancel()
 
     async def _writer(self) -> None:
-        """Move client events from the send channel to the socket, in order."""
+        """Move client events from the send channel to the socket, in order, and
+        write whatever else the protocol owes (pongs, pings, close frames)."""
         rx = self._send_rx
+        ws = self._websocket
+        protocol = ws.protocol
+        channel_open = True
         try:
             with self._writer_scope:
                 while True:
-                    event: C | None = None
+                    if protocol.wants_write:
+                        await ws.flush()
+                    if protocol.close_sent or protocol.closed is not None:
+                        return  # no data may follow a close frame
+                    item: Any = None
                     # Wait below, outside the handler: no traceback kept alive.
-                    with contextlib.suppress(trio.WouldBlock):
-                        event = rx.receive_nowait()
-                    if event is None:
-                        if self._closing:
+                    with contextlib.suppress(trio.WouldBlock, trio.EndOfChannel):
+                        item = rx.receive_nowait() if channel_open else None
+                    if item is None:
+                        if self._life is not _Life.OPEN:
                             return
                         with trio.CancelScope() as idle:
                             self._writer_idle = idle
-                            event = await rx.receive()
+                            if channel_open:
+                                try:
+                                    item = await rx.receive()
+                                except trio.EndOfChannel:
+                                    channel_open = False
+                            else:
+                                await trio.sleep_forever()
                         self._writer_idle = None
-                        if event is None:  # woken by aclose: drain, then stop
+                        if item is None:  # woken: frames are owed, or aclose
                             continue
-                    if not await self._transmit(event):
+                    if not await self._transmit(item):
                         return
-        except trio.EndOfChannel:
+        except Closed:
             pass
         finally:
+            self._writer_idle = None
+            if self._in_flight is not None:  # cut off mid-write: not sent
+                self._unsent.append(self._in_flight)
+                self._in_flight = None
             self._drain_unsent()
             self._writer_done.set()
 
-    async def _keeper(self) -> None:
-        """Answer pings and notice a close while no consumer is receiving."""
-        with self._keeper_scope:
-            await self._websocket.keep_alive(_KEEPER_IDLE, _KEEPER_MAX_IDLE)
-
-    async def _transmit(self, event: C) -> bool:
-        data = self._codec.encode(event).decode()
-        self._mid_frame = True
+    async def _transmit(self, item: Any) -> bool:
+        """Write one item; False once the WebSocket takes no more."""
+        if type(item) is _Prepared:
+            prepared: _Prepared = item
+        else:
+            try:
+                prepared = self._prepare(item)
+            except (TypeError, EventEncodeError) as exc:
+                self._reject(item, exc)
+                return True
+        event = prepared.event
+        self._in_flight = event
         try:
-            await self._websocket.send_message(data)
+            await self._websocket.send_message(prepared.data)
         except Closed:
+            self._in_flight = None
             self._unsent.append(event)
             return False
-        self._mid_frame = False
+        self._in_flight = None
         self._events_out += 1
-        self._bytes_out += len(data)
+        self._bytes_out += len(prepared.data)
+        sent = self._sent
+        sent[prepared.event_id] = event
+        if len(sent) > SENT_HISTORY:
+            del sent[next(iter(sent))]
         if log.isEnabledFor(logging.DEBUG):
-            log.debug("sent %s (%d bytes)", cast(Any, event).type, len(data))
+            log.debug("sent %s (%d bytes)", event.type, len(prepared.data))
         return True
+
+    def _reject(self, item: object, exc: TypeError | EventEncodeError) -> None:
+        # Put straight on send_channel, so no call of the sender's can fail:
+        # the next receive reports it, and the session goes on.
+        self._events_rejected += 1
+        message = f"an event put on send_channel was not sent: {exc}"
+        log.error("%s", message)
+        if isinstance(exc, EventEncodeError):
+            error: Exception = EventEncodeError(message, path=exc.path, event=item)
+        else:
+            error = TypeError(message)
+        self._rejected.append(error)
 
     def _drain_unsent(self) -> None:
         # Whatever is still buffered will never be sent: keep it for the error
         # that reports the close, and make further sends fail loudly.
         while True:
             try:
-                self._unsent.append(self._send_rx.receive_nowait())
+                item: Any = self._send_rx.receive_nowait()
             except (trio.WouldBlock, trio.EndOfChannel, trio.ClosedResourceError):
                 break
+            self._unsent.append(item.event if type(item) is _Prepared else item)
         self._send_rx.close()
+
+    async def _keeper(self) -> None:
+        """Pings, pongs, and a close noticed while no consumer is receiving."""
+        with self._keeper_scope:
+            await self._websocket.keep_alive(
+                self._ping_interval, self._ping_timeout, self._close_timeout
+            )
 
     # -- closing ---------------------------------------------------------
 
@@ -404,28 +522,30 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         close frame and waits for the reply. Both are bounded by close_timeout and
         cut short by cancellation; the transport is closed in every case.
         """
-        if self._closed:
+        if self._life is not _Life.OPEN:
             return
-        self._closed = True
-        self._closing = True
-        open_before = self._websocket.closed is None
+        self._life = _Life.CLOSING
+        ws = self._websocket
+        open_before = ws.closed is None
         self._we_closed = open_before
         flushed = False
         try:
             with trio.move_on_after(self._close_timeout):
                 if flush and open_before:
-                    if self._writer_idle is not None:
-                        self._writer_idle.cancel()
+                    self._wake_writer()
                     await self._writer_done.wait()
                     flushed = True
                 else:
                     flushed = True
                     self._writer_scope.cancel()
                     await self._writer_done.wait()
-                # A frame cut off mid-write has corrupted the stream: nothing more
-                # may be written to it, not even a close frame.
-                if polite and open_before and not self._mid_frame:
-                    await self._websocket.aclose(NORMAL_CLOSURE)
+                if polite:
+                    if open_before:
+                        await ws.close_handshake(NORMAL_CLOSURE)
+                    else:
+                        await ws.flush()  # a close echo or pong still owed
+        except Closed:
+            pass
         finally:
             self._writer_scope.cancel()
             self._keeper_scope.cancel()
@@ -433,7 +553,8 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
                 # The writer is cancelled, so this wait is short; it makes the
                 # list of unsent events complete before anyone reads it.
                 await self._writer_done.wait()
-                await self._websocket.abort()
+                await ws.abort()
+            self._life = _Life.CLOSED
         log.debug("closed %s", self.url)
         if not flushed:
             raise CloseTimeout(
@@ -442,22 +563,35 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
                 unsent=self._unsent,
             )
 
+    # -- the one place that says how the session ended -------------------
+
+    def _report(self) -> ConnectionClosed:
+        """The `ConnectionClosed` for the user, remembering how many unsent it listed.
+
+        Built anew each time, so that its ``unsent`` is what is known now (the
+        writer can find more after the receive side saw the close).
+        """
+        info = self._websocket.closed or CloseInfo(ABNORMAL, None)
+        cls = KeepaliveTimeout if self._websocket.keepalive_expired else ConnectionClosed
+        error = cls(info.code, info.reason, self._unsent)
+        self._reported_unsent = len(error.unsent)
+        return error
+
     def _pending_close_error(self) -> ConnectionClosed | None:
         """A close the user has not yet been told about, for the context manager to raise."""
         if self._reported_unsent is not None:
-            # Already told; raise again only if more events turned out unsent
-            # (the writer can find out after the receive side did).
-            return self._closed_error() if len(self._unsent) > self._reported_unsent else None
+            # Already told; raise again only if more events turned out unsent.
+            return self._report() if len(self._unsent) > self._reported_unsent else None
         if self._unsent:
-            return self._closed_error()
-        reason = self._websocket.closed
-        if reason is None or reason.code == NORMAL_CLOSURE:
+            return self._report()
+        info = self._websocket.closed
+        if info is None or info.code == NORMAL_CLOSURE:
             return None
-        if self._we_closed and not (reason.from_peer and reason.code != NO_STATUS):
+        if self._we_closed and not (info.from_peer and info.code != NO_STATUS):
             # Our own close (or its timeout); but a close frame with an error
             # code, even one read only while closing, is the server's own news.
             return None
-        return self._closed_error()
+        return self._report()
 
     def statistics(self) -> ConnectionStatistics:
         """A snapshot of this connection's counters."""
@@ -470,6 +604,7 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
             invalid_events=self._invalid,
             send_buffer_used=self.send_channel.statistics().current_buffer_used,
             send_buffer_size=self._send_buffer_size,
+            events_rejected=self._events_rejected,
         )
 
     def __repr__(self) -> str:
@@ -480,343 +615,37 @@ class RealtimeConnection(_Connection[ServerEvent, ClientEvent, Session]):
     """A live Realtime session (conversation or transcription).
 
     ``session`` is the latest `RealtimeSession` or `TranscriptionSession` from
-    ``session.created`` / ``session.updated``.
+    ``session.created`` / ``session.updated``. See `open_realtime`.
     """
 
 
 class TranslationConnection(
     _Connection[TranslationEvent, TranslationClientEvent, TranslationSession]
 ):
-    """A live translation session (``/realtime/translations``)."""
+    """A live translation session (``/realtime/translations``). See `open_translation`."""
 
 
-# -- connecting -----------------------------------------------------------
-
-
-async def _open_stream(
-    handshake: Handshake, ssl_context: ssl.SSLContext | None
-) -> trio.SocketStream | trio.SSLStream[trio.SocketStream]:
-    try:
-        tcp = await trio.open_tcp_stream(handshake.host, handshake.port)
-    except OSError as exc:
-        raise HostUnreachableError(
-            f"cannot reach {handshake.host}:{handshake.port}: {exc.strerror or exc}"
-        ) from exc
-    if not handshake.use_tls:
-        return tcp
-    context = ssl_context or ssl.create_default_context()
-    stream = trio.SSLStream(tcp, context, server_hostname=handshake.host, https_compatible=True)
-    try:
-        await stream.do_handshake()
-    except trio.BrokenResourceError as exc:
-        await trio.aclose_forcefully(tcp)
-        cause = exc.__cause__ or exc
-        raise TLSError(f"TLS handshake with {handshake.host} failed: {cause}") from cause
-    except BaseException:
-        await trio.aclose_forcefully(tcp)
-        raise
-    return stream
-
-
-def _host_header(handshake: Handshake) -> str:
-    host = f"[{handshake.host}]" if ":" in handshake.host else handshake.host
-    default = 443 if handshake.use_tls else 80
-    return host if handshake.port == default else f"{host}:{handshake.port}"
-
-
-def _rejection(exc: Rejected) -> ConnectError:
-    headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in exc.headers]
-    error: Mapping[str, Any] | None = None
-    try:
-        parsed: object = msgspec.json.decode(exc.body) if exc.body else None
-    except msgspec.DecodeError:
-        parsed = None
-    if isinstance(parsed, dict):
-        error = cast(dict[str, Any], parsed)
-    request_id = next((v for k, v in headers if k.lower() == "x-request-id"), None)
-    cls = handshake_error_for_status(exc.status)
-    return cls(exc.status, body=exc.body, headers=headers, error=error, request_id=request_id)
-
-
-async def _connect(
+def start_connection(
     nursery: trio.Nursery,
     kind: type[K],
-    dialect: _Dialect[Any, Any],
-    client: object,
-    model: str | None,
-    *,
-    call_id: str | None,
-    intent: str | None,
-    extra_query: Mapping[str, str] | None,
-    extra_headers: Mapping[str, str] | None,
-    allow_insecure_transport: bool,
-    ssl_context: ssl.SSLContext | None,
-    strict: bool,
-    send_buffer_size: int,
-    message_queue_size: int,
-    max_message_size: int,
-    receive_buffer_size: int,
-    connect_timeout: float,
-    close_timeout: float,
+    dialect: Dialect[Any, Any],
+    stream: trio.abc.Stream,
+    trailing: bytes,
+    options: Options,
+    url: str,
 ) -> K:
-    handshake_info = await prepare_handshake(
-        client,
-        path=dialect.path,
-        model=model,
-        call_id=call_id,
-        intent=intent,
-        extra_query=extra_query,
-        extra_headers=extra_headers,
-        allow_insecure_transport=allow_insecure_transport,
+    """A connection over an upgraded ``stream``, its writer and keeper started in
+    ``nursery``; ``trailing`` are bytes that arrived right behind the 101 answer."""
+    protocol = Protocol(options.max_message_size)
+    websocket = WebSocket(
+        stream,
+        protocol,
+        receive_buffer_size=options.receive_buffer_size,
+        queue_size=options.message_queue_size,
     )
-    log.debug("connecting to %s", handshake_info.url)
-    stream: trio.SocketStream | trio.SSLStream[trio.SocketStream] | None = None
-    websocket: WebSocket | None = None
-    failure: Exception | None = None
-    try:
-        with trio.move_on_after(connect_timeout):
-            stream = await _open_stream(handshake_info, ssl_context)
-            try:
-                websocket = await websocket_handshake(
-                    stream,
-                    _host_header(handshake_info),
-                    handshake_info.resource,
-                    handshake_info.encoded_headers(),
-                    max_message_size=max_message_size,
-                    receive_buffer_size=receive_buffer_size,
-                    queue_size=message_queue_size,
-                )
-            except (Rejected, HandshakeEOF, BadUpgrade) as exc:
-                failure = exc
-    finally:
-        if websocket is None and stream is not None:
-            await trio.aclose_forcefully(stream)
-    if websocket is None:
-        if isinstance(failure, Rejected):
-            error: RealtimeError = _rejection(failure)
-        elif isinstance(failure, BadUpgrade):
-            error = ConnectError(f"{handshake_info.url}: {failure}")
-        elif failure is not None:
-            error = ConnectError(f"{handshake_info.url} closed the connection during the handshake")
-        else:
-            error = ConnectTimeout(
-                f"connecting to {handshake_info.url} took longer than {connect_timeout}s"
-            )
-        raise error from failure
-    conn = kind(
-        websocket,
-        dialect,
-        strict=strict,
-        close_timeout=close_timeout,
-        send_buffer_size=send_buffer_size,
-        url=handshake_info.url,
-    )
+    conn = kind(websocket, dialect, options, url)
+    if trailing:
+        websocket.feed(trailing)
     nursery.start_soon(conn._writer)  # pyright: ignore[reportPrivateUsage]
     nursery.start_soon(conn._keeper)  # pyright: ignore[reportPrivateUsage]
-    log.debug("connected to %s", handshake_info.url)
     return conn
-
-
-async def connect_realtime(
-    nursery: trio.Nursery,
-    client: object,
-    model: str | None = None,
-    *,
-    call_id: str | None = None,
-    intent: str | None = None,
-    extra_query: Mapping[str, str] | None = None,
-    extra_headers: Mapping[str, str] | None = None,
-    allow_insecure_transport: bool = False,
-    ssl_context: ssl.SSLContext | None = None,
-    strict: bool = False,
-    send_buffer_size: int = DEFAULT_SEND_BUFFER_SIZE,
-    message_queue_size: int = DEFAULT_MESSAGE_QUEUE_SIZE,
-    max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
-    receive_buffer_size: int = DEFAULT_RECEIVE_BUFFER_SIZE,
-    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
-    close_timeout: float = DEFAULT_CLOSE_TIMEOUT,
-) -> RealtimeConnection:
-    """Open a Realtime session whose background tasks run in ``nursery``.
-
-    For callers that own their nursery; the caller must ``await conn.aclose()``.
-    Takes the same arguments as `open_realtime`.
-    """
-    return await _connect(
-        nursery,
-        RealtimeConnection,
-        _REALTIME,
-        client,
-        model,
-        call_id=call_id,
-        intent=intent,
-        extra_query=extra_query,
-        extra_headers=extra_headers,
-        allow_insecure_transport=allow_insecure_transport,
-        ssl_context=ssl_context,
-        strict=strict,
-        send_buffer_size=send_buffer_size,
-        message_queue_size=message_queue_size,
-        max_message_size=max_message_size,
-        receive_buffer_size=receive_buffer_size,
-        connect_timeout=connect_timeout,
-        close_timeout=close_timeout,
-    )
-
-
-class _Session(Generic[K]):
-    """The async context manager behind `open_realtime`: a nursery plus a connection."""
-
-    def __init__(self, connect: Callable[[trio.Nursery], Any]) -> None:
-        self._connect: Callable[[trio.Nursery], Any] | None = connect
-        self._nursery_cm: Any = None
-        self._nursery: trio.Nursery | None = None
-        self._conn: K | None = None
-
-    async def __aenter__(self) -> K:
-        self._nursery_cm = trio.open_nursery()
-        nursery: trio.Nursery = await self._nursery_cm.__aenter__()
-        self._nursery = nursery
-        # Used once: dropping it frees the arguments it captured for as long as
-        # the session lives.
-        connect, self._connect = self._connect, None
-        assert connect is not None, "open_realtime(...) can be entered only once"
-        try:
-            self._conn = await connect(nursery)
-        except BaseException as exc:
-            await self._exit_nursery(exc)
-            raise
-        return self._conn  # pyright: ignore[reportReturnType] # set just above
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> bool:
-        conn = self._conn
-        assert conn is not None
-        assert self._nursery is not None
-        pending: BaseException | None = None
-        suppressed = False
-        try:
-            # Cancellation already hit our tasks too: close forcefully. A plain
-            # exception from the block still gets a bounded polite close, minus
-            # the flush (the block did not finish its work).
-            if isinstance(exc, trio.Cancelled):
-                await conn._close(flush=False, polite=False)  # pyright: ignore[reportPrivateUsage]
-            else:
-                try:
-                    await conn._close(flush=exc is None, polite=True)  # pyright: ignore[reportPrivateUsage]
-                except CloseTimeout as close_exc:
-                    if exc is None:
-                        pending = close_exc
-                if exc is None and pending is None:
-                    pending = conn._pending_close_error()  # pyright: ignore[reportPrivateUsage]
-        finally:
-            self._nursery.cancel_scope.cancel()
-            suppressed = await self._exit_nursery(exc)
-        if pending is not None:
-            raise pending
-        return suppressed
-
-    async def _exit_nursery(self, exc: BaseException | None) -> bool:
-        return await exit_nursery(self._nursery_cm, exc)
-
-
-def open_realtime(
-    client: object,
-    model: str | None = None,
-    *,
-    call_id: str | None = None,
-    intent: str | None = None,
-    extra_query: Mapping[str, str] | None = None,
-    extra_headers: Mapping[str, str] | None = None,
-    allow_insecure_transport: bool = False,
-    ssl_context: ssl.SSLContext | None = None,
-    strict: bool = False,
-    send_buffer_size: int = DEFAULT_SEND_BUFFER_SIZE,
-    message_queue_size: int = DEFAULT_MESSAGE_QUEUE_SIZE,
-    max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
-    receive_buffer_size: int = DEFAULT_RECEIVE_BUFFER_SIZE,
-    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
-    close_timeout: float = DEFAULT_CLOSE_TIMEOUT,
-) -> _Session[RealtimeConnection]:
-    """Open a Realtime session: ``async with open_realtime(client, "gpt-realtime") as conn``.
-
-    ``client`` is a `Client` or any object shaped like the ``openai`` SDK's client.
-    Give ``model`` to start a session, ``call_id`` to join an existing SIP/WebRTC
-    call, ``intent="transcription"`` for a transcription session. With
-    ``strict=True`` a frame that fails to decode raises `EventDecodeError` from
-    ``receive`` instead of arriving as an `InvalidEvent`; either way the session
-    goes on. The buffer and size defaults are the ``DEFAULT_*`` constants of this
-    module. Leaving the block flushes queued sends, closes with code 1000 and
-    ends every background task.
-    """
-
-    async def connect(nursery: trio.Nursery) -> RealtimeConnection:
-        return await connect_realtime(
-            nursery,
-            client,
-            model,
-            call_id=call_id,
-            intent=intent,
-            extra_query=extra_query,
-            extra_headers=extra_headers,
-            allow_insecure_transport=allow_insecure_transport,
-            ssl_context=ssl_context,
-            strict=strict,
-            send_buffer_size=send_buffer_size,
-            message_queue_size=message_queue_size,
-            max_message_size=max_message_size,
-            receive_buffer_size=receive_buffer_size,
-            connect_timeout=connect_timeout,
-            close_timeout=close_timeout,
-        )
-
-    return _Session(connect)
-
-
-def open_translation(
-    client: object,
-    model: str,
-    *,
-    extra_query: Mapping[str, str] | None = None,
-    extra_headers: Mapping[str, str] | None = None,
-    allow_insecure_transport: bool = False,
-    ssl_context: ssl.SSLContext | None = None,
-    strict: bool = False,
-    send_buffer_size: int = DEFAULT_SEND_BUFFER_SIZE,
-    message_queue_size: int = DEFAULT_MESSAGE_QUEUE_SIZE,
-    max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
-    receive_buffer_size: int = DEFAULT_RECEIVE_BUFFER_SIZE,
-    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
-    close_timeout: float = DEFAULT_CLOSE_TIMEOUT,
-) -> _Session[TranslationConnection]:
-    """Open a live translation session on ``/realtime/translations``.
-
-    Same semantics as `open_realtime`; the events are the ``Translation*`` ones.
-    """
-
-    async def connect(nursery: trio.Nursery) -> TranslationConnection:
-        return await _connect(
-            nursery,
-            TranslationConnection,
-            _TRANSLATION,
-            client,
-            model,
-            call_id=None,
-            intent=None,
-            extra_query=extra_query,
-            extra_headers=extra_headers,
-            allow_insecure_transport=allow_insecure_transport,
-            ssl_context=ssl_context,
-            strict=strict,
-            send_buffer_size=send_buffer_size,
-            message_queue_size=message_queue_size,
-            max_message_size=max_message_size,
-            receive_buffer_size=receive_buffer_size,
-            connect_timeout=connect_timeout,
-            close_timeout=close_timeout,
-        )
-
-    return _Session(connect)

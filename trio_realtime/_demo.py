@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from . import events as ev
-from ._connection import RealtimeConnection, open_realtime
+from ._connection import RealtimeConnection
+from ._open import open_realtime
 from .testing import FakeServer, ToolCall, open_fake_server
 
 __all__ = ["run_demo"]

@@ -19,11 +19,13 @@
     │       ├── RateLimitError            429
     │       └── ServerError               5xx
     ├── ConnectionClosed              the peer or the network ended an open session
+    │   └── KeepaliveTimeout          no pong came back in time: code 1011 (also a RealtimeTimeout)
     ├── ProtocolError                 a frame or event that breaks the wire format
     │   ├── EventDecodeError          a received frame that is not a valid server event
     │   └── EventEncodeError          a client event that cannot be serialised
     └── RealtimeTimeout               a bounded wait ran out
         ├── ConnectTimeout
+        ├── KeepaliveTimeout
         └── CloseTimeout              the close handshake did not finish in time
 
 Errors raised by trio-websocket, msgspec, the socket or TLS layers are mapped at
@@ -50,6 +52,7 @@ __all__ = [
     "HostUnreachableError",
     "InsecureTransportError",
     "InvalidHeaderError",
+    "KeepaliveTimeout",
     "MissingAPIKeyError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -205,6 +208,12 @@ class ConnectionClosed(RealtimeError):
         super().__init__(text)
 
 
+class KeepaliveTimeout(ConnectionClosed, RealtimeTimeout):
+    """A keepalive ping got no pong within ``ping_timeout`` while the socket was read:
+    the peer or the path to it is dead. ``code`` is 1011; the client sent that close
+    frame (if it could) and dropped the TCP connection."""
+
+
 class ProtocolError(RealtimeError):
     """Something on the wire does not follow the Realtime protocol."""
 
@@ -233,7 +242,17 @@ class EventDecodeError(ProtocolError):
 
 
 class EventEncodeError(ProtocolError):
-    """A client event holds a value that cannot be serialised to JSON."""
+    """A client event holds a value that cannot be serialised to JSON.
+
+    ``path`` locates the bad value (such as ``$.item.content[0].text``) when it
+    could be found; ``event`` is the event, when this reports one that was put
+    on ``send_channel`` and so could not fail at a call of the sender's.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, event: object = None) -> None:
+        self.path: str | None = path
+        self.event: object = event
+        super().__init__(message)
 
 
 class CloseTimeout(RealtimeTimeout):

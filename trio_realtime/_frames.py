@@ -250,9 +250,27 @@ def _frame(opcode: int, payload: bytes) -> bytes:
     return header + key + masked
 
 
-def text_frame(text: str) -> bytes:
+def text_frame(data: bytes) -> bytes:
     """A whole, masked text frame."""
-    return _frame(TEXT, text.encode())
+    return _frame(TEXT, data)
+
+
+def ping_frame(payload: bytes) -> bytes:
+    """A ping with ``payload``."""
+    return _frame(PING, payload)
+
+
+# TEMPORARY shim until the frames branch lands.
+FrameError = ProtocolError
+UNSUPPORTED_DATA: Final = 1003
+INTERNAL_ERROR: Final = 1011
+
+
+class Binary(NamedTuple):
+    data: bytes
+
+
+Message = str | bytes | Binary
 
 
 def pong_frame(payload: bytes) -> bytes:

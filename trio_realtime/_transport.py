@@ -1,94 +1,56 @@
-"""The client side of one WebSocket, read by the task that wants the next message.
+"""The I/O half of one client WebSocket: read the socket, feed `Protocol`, write what it owes.
 
-Why not trio-websocket's connection: it runs a reader task that parses every
-frame and hands each message to the consumer through a memory channel. That
-task switch plus channel hop per message costs more CPU than everything else a
-Realtime event needs (see benchmarks/README.rst). Here the consumer's own
-``get_message`` reads the socket and parses the frames (`_frames`), so a delta
-costs one wake-up. The upgrade request and answer are HTTP/1.1, parsed by h11.
+Why the consumer reads: trio-websocket runs a reader task that parses every
+frame and hands each message over a memory channel; that task switch plus the
+channel hop cost more CPU than everything else a Realtime event needs (see
+benchmarks/README.rst). Here the consumer's own ``get_message`` reads the
+socket, so a delta costs one wake-up.
 
-Two duties need a reader even when nobody asks for a message: answering pings
-and noticing the server's close. `keep_alive` covers them: it reads only while
-no consumer does, and stops while ``queue_size`` messages are waiting, so a
-stalled consumer still pushes back on the server through TCP.
+Who writes: only the connection's writer task (data frames, and every pong,
+ping or close frame the protocol owes, woken through ``on_output``), and, once
+the writer has stopped, whoever closes. A reader never writes, so cancelling a
+``receive`` can never cut a frame in half, and a frame the protocol owes stays
+owed until a write of it has begun. A write cancelled once begun may have put
+part of a frame on the wire: the stream then carries nothing more (``broken``)
+and is dropped.
+
+The keeper task (`keep_alive`) covers what needs a reader when nobody asks for
+a message: it reads while no consumer does (answering pings, seeing a close),
+sends our keepalive pings and judges their pongs, and once the WebSocket is
+closed sees the TCP connection to its end. It stops reading while
+``queue_size`` messages wait, so a stalled consumer pushes back on the server
+through TCP; that time does not count against a pong (see `keep_alive`).
 """
 
 from __future__ import annotations
 
-import base64
-import collections
-import contextlib
-import hashlib
-import os
-from collections.abc import Iterable
-from dataclasses import dataclass
+import math
+from collections.abc import Callable
 
-import h11
 import trio
 
-from ._frames import (
-    ABNORMAL,
-    NORMAL_CLOSURE,
-    Close,
-    Control,
-    FrameParser,
-    Ping,
-    ProtocolError,
-    close_frame,
-    pong_frame,
-    text_frame,
-)
+from ._frames import INTERNAL_ERROR, Message
+from ._protocol import CloseInfo, Protocol, SendRefused
 
-__all__ = [
-    "BadUpgrade",
-    "CloseInfo",
-    "Closed",
-    "HandshakeEOF",
-    "Rejected",
-    "WebSocket",
-    "handshake",
-]
+__all__ = ["KEEPALIVE_REASON", "Closed", "WebSocket"]
 
-#: What reading left to do: control frames to answer, or a violation to close on.
-_Actions = tuple[Control | ProtocolError, ...]
-_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+#: The close reason of a connection this client failed for a missing pong.
+KEEPALIVE_REASON = "keepalive ping timeout"
 
-
-@dataclass(frozen=True)
-class CloseInfo:
-    """How the WebSocket ended: close code and reason (1006 when the TCP link died)."""
-
-    code: int
-    reason: str | None
-    #: True when the code came in a close frame from the server (its own close or
-    #: its reply to ours); False when the link died or we cut it.
-    from_peer: bool = False
+#: Seconds without a receiving consumer after which the keeper reads instead;
+#: while it finds a consumer reading it checks less and less often, up to the
+#: second figure (the longest a server's ping then waits for its pong).
+KEEPER_IDLE = 0.5
+KEEPER_MAX_IDLE = 4.0
 
 
 class Closed(Exception):
-    """Raised by `WebSocket` operations once the WebSocket is closed."""
+    """Raised by `WebSocket` operations once no more can be done; ``info`` says how it
+    ended (None while our close frame waits for its reply)."""
 
-    def __init__(self, info: CloseInfo) -> None:
+    def __init__(self, info: CloseInfo | None) -> None:
         super().__init__(info)
         self.info = info
-
-
-class Rejected(Exception):
-    """The server answered the upgrade request with an HTTP error."""
-
-    def __init__(self, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
-        super().__init__(status)
-        self.status = status
-        self.headers = headers
-        self.body = body
-
-
-class HandshakeEOF(Exception):
-    """The server closed the connection before answering the upgrade request."""
-
-
-class BadUpgrade(Exception):
-    """The server's answer to the upgrade request is not a valid WebSocket upgrade."""
 
 
 class WebSocket:
@@ -97,26 +59,38 @@ class WebSocket:
     def __init__(
         self,
         stream: trio.abc.Stream,
+        protocol: Protocol,
         *,
-        max_message_size: int,
         receive_buffer_size: int,
         queue_size: int,
     ) -> None:
         self._stream = stream
-        self._parser = FrameParser(max_message_size)
+        self.protocol = protocol
+        self._messages = protocol.messages
         self._receive_buffer_size = receive_buffer_size
         self._queue_size = queue_size
-        self._messages: collections.deque[str | bytes] = collections.deque()
         #: True while a task reads the socket; others wait in ``_readers``.
         self._reading = False
         self._readers = trio.lowlevel.ParkingLot()
         self._send_lock = trio.Lock()
-        self._close_sent = False
-        self.closed: CloseInfo | None = None
+        #: A write was cancelled after it began: the stream may hold half a frame.
+        self.broken = False
+        #: True once the keeper failed the connection for a missing pong.
+        self.keepalive_expired = False
+        #: Called when the protocol owes the socket a frame (the writer's wake-up).
+        self.on_output: Callable[[], None] | None = None
+        self._keeper_nap: trio.CancelScope | None = None
+        #: The server closed its side of TCP (or the link died).
+        self.eof = False
+
+    @property
+    def closed(self) -> CloseInfo | None:
+        """How the WebSocket ended, once it has."""
+        return self.protocol.closed
 
     # -- receiving -----------------------------------------------------------
 
-    async def get_message(self) -> str | bytes:
+    async def get_message(self) -> Message:
         """The next message; after a close, the ones that arrived before it, then `Closed`."""
         messages = self._messages
         if messages:
@@ -126,13 +100,14 @@ class WebSocket:
             # least once per ``receive_buffer_size`` bytes.
             await trio.lowlevel.checkpoint_if_cancelled()
             return messages.popleft()
+        protocol = self.protocol
         # The read is written out here rather than calling `_read`: this is the
         # path of every event, and each await level is one more live object per
         # waiting session for the garbage collector to walk.
         while True:
-            if self.closed is not None:
+            if protocol.closed is not None:
                 await trio.lowlevel.checkpoint()
-                raise Closed(self.closed)
+                raise Closed(protocol.closed)
             if self._reading:
                 await self._readers.park()
             else:
@@ -142,9 +117,7 @@ class WebSocket:
                         data = await self._stream.receive_some(self._receive_buffer_size)
                     except (trio.BrokenResourceError, trio.ClosedResourceError):
                         data = b""
-                    controls = self._take(data)
-                    if controls:
-                        await self._act(controls)
+                    self.feed(data)
                 finally:
                     self._reading = False
                     if self._readers:
@@ -152,215 +125,193 @@ class WebSocket:
             if messages:
                 return messages.popleft()
 
-    async def keep_alive(self, idle: float, max_idle: float) -> None:
-        """Read while no consumer does, until the WebSocket closes.
-
-        Checks every ``idle`` seconds; each time it finds a consumer reading it
-        waits twice as long, up to ``max_idle``. A server with hundreds of
-        sessions then wakes its keepers rarely: each wake-up allocates, and the
-        garbage collector's pauses grow with what is allocated.
-        """
-        wait = idle
-        while self.closed is None:
-            await trio.sleep(wait)
-            if self._reading:
-                wait = min(wait * 2, max_idle)
-                continue
-            wait = idle
-            while (
-                self.closed is None and not self._reading and len(self._messages) < self._queue_size
-            ):
-                await self._read()
-                if self._messages:
-                    break  # a consumer will want them; let it read from here on
+    def feed(self, data: bytes | bytearray) -> None:
+        """Give received bytes to the protocol and wake whoever must act on them."""
+        protocol = self.protocol
+        if not data:
+            self.eof = True
+        protocol.receive_data(data if type(data) is bytes else bytes(data))
+        if protocol.wants_write and self.on_output is not None:
+            self.on_output()
+        if protocol.closed is not None and self._keeper_nap is not None:
+            self._keeper_nap.cancel()
 
     async def _read(self) -> None:
-        """Read once from the socket and act on every frame in it; one reader at a time."""
+        """Read once from the socket and feed it; one reader at a time."""
         self._reading = True
         try:
             try:
                 data = await self._stream.receive_some(self._receive_buffer_size)
             except (trio.BrokenResourceError, trio.ClosedResourceError):
                 data = b""
-            await self._act(self._take(data))
+            self.feed(data)
         finally:
             self._reading = False
             if self._readers:
                 self._readers.unpark_all()
 
-    def _take(self, data: bytes | bytearray) -> _Actions:
-        """Parse received bytes into queued messages; what is left to do is returned."""
-        if not data:
-            self._end(CloseInfo(ABNORMAL, None))
-            return ()
-        try:
-            return self._parser.feed(data if type(data) is bytes else bytes(data), self._messages)
-        except ProtocolError as exc:
-            return (exc,)
+    async def _read_turn(self) -> None:
+        """Read once, or wait while another task reads."""
+        if self._reading:
+            await self._readers.park()
+        else:
+            await self._read()
 
-    async def _act(self, actions: _Actions) -> None:
-        """Answer pings and closes; close after a protocol violation."""
-        for action in actions:
-            if type(action) is Ping:
-                await self._send_quietly(pong_frame(action.payload))
-            elif type(action) is Close:  # the server's close, or its reply to ours
-                await self._finish(CloseInfo(action.code, action.reason or None, from_peer=True))
-            elif type(action) is ProtocolError:  # a violation, or an oversized message
-                await self._finish(CloseInfo(action.code, action.reason))
+    # -- the keeper ------------------------------------------------------------
 
-    async def _finish(self, info: CloseInfo) -> None:
-        """End the WebSocket with ``info``: send (or echo) a close frame unless one
-        went out already, then close the stream."""
-        if not self._close_sent:
-            self._close_sent = True
-            await self._send_quietly(close_frame(info.code, info.reason or ""))
-        self._end(info)
-        await trio.aclose_forcefully(self._stream)
+    async def keep_alive(
+        self, ping_interval: float | None, ping_timeout: float | None, close_timeout: float
+    ) -> None:
+        """Read while no consumer does, ping, and judge pongs, until the WebSocket
+        closes; then see the TCP connection to its end.
 
-    def _end(self, info: CloseInfo) -> None:
-        if self.closed is None:
-            self.closed = info
+        While a consumer is found reading, the keeper checks twice as rarely each
+        time, up to `KEEPER_MAX_IDLE`: a server with hundreds of sessions then
+        wakes its keepers rarely (each wake-up allocates, and garbage collector
+        pauses grow with what is allocated).
+
+        A pong is late once ``ping_timeout`` passed with the socket being read.
+        Time during which nobody reads because ``queue_size`` messages wait for
+        a stalled consumer does not count: the pong may be sitting unread in
+        the socket, so backpressure seen since the ping re-arms the deadline.
+        """
+        protocol = self.protocol
+        now = trio.current_time()
+        next_ping = now + ping_interval if ping_interval is not None else math.inf
+        pong_due = math.inf
+        held_back = False
+        wait = KEEPER_IDLE
+        while protocol.closed is None:
+            with trio.CancelScope(deadline=min(now + wait, next_ping, pong_due)) as nap:
+                self._keeper_nap = nap
+                await trio.sleep_forever()
+            self._keeper_nap = None
+            if protocol.closed is not None:
+                break
+            now = trio.current_time()
+            if protocol.awaiting_pong is None:
+                pong_due = math.inf
+            elif now >= pong_due:
+                if held_back or len(self._messages) >= self._queue_size:
+                    held_back = False
+                    pong_due = now + (ping_timeout or math.inf)
+                else:
+                    self.keepalive_expired = True
+                    protocol.fail(INTERNAL_ERROR, KEEPALIVE_REASON)
+                    self._wake_writer()
+                    break
+            if now >= next_ping:
+                assert ping_interval is not None
+                next_ping = now + ping_interval
+                if protocol.awaiting_pong is None:
+                    protocol.send_ping()
+                    self._wake_writer()
+                    held_back = False
+                    if ping_timeout is not None:
+                        pong_due = now + ping_timeout
+            if self._reading:
+                wait = min(wait * 2, KEEPER_MAX_IDLE)
+                continue
+            wait = KEEPER_IDLE
+            while protocol.closed is None and not self._reading:
+                if len(self._messages) >= self._queue_size:
+                    held_back = True
+                    break
+                with trio.move_on_at(min(next_ping, pong_due)) as timer:
+                    await self._read()
+                if self._messages or timer.cancelled_caught:
+                    break  # a consumer will want them / a timer is due
+            now = trio.current_time()
+        await self._see_tcp_closed(close_timeout)
+
+    def _wake_writer(self) -> None:
+        if self.on_output is not None:
+            self.on_output()
+
+    async def _see_tcp_closed(self, close_timeout: float) -> None:
+        """After the WebSocket closed: let owed frames go out, then close TCP.
+
+        A failed connection (protocol violation, keepalive timeout) is dropped
+        as soon as its close frame is written. After a close handshake the
+        server closes TCP first (RFC 6455 7.1.1); we wait for that, bounded.
+        """
+        info = self.protocol.closed
+        assert info is not None
+        with trio.move_on_after(close_timeout):
+            try:
+                await self.flush()
+            except Closed:
+                pass  # the link is gone already
+            else:
+                if not info.failed and info.from_peer:
+                    await self._wait_for_eof()
+        await self.abort()
+
+    async def _wait_for_eof(self) -> None:
+        while not self.eof:
+            await self._read_turn()
 
     # -- sending -------------------------------------------------------------
 
-    async def send_message(self, message: str) -> None:
-        """Send one text message; `Closed` once the WebSocket is closed."""
-        if self.closed is not None or self._close_sent:
-            raise Closed(self.closed or CloseInfo(ABNORMAL, None))
-        await self._send(text_frame(message))
+    async def send_message(self, data: bytes) -> None:
+        """Send one text message (UTF-8 bytes); `Closed` once no data may be sent.
 
-    async def _send(self, data: bytes) -> None:
+        Returns once the whole frame is written. A cancellation before the
+        write begins sends nothing (the frame is queued only once this task
+        holds the stream); one during it leaves the stream broken.
+        """
         async with self._send_lock:
             try:
-                await self._stream.send_all(data)
-            except (trio.BrokenResourceError, trio.ClosedResourceError):
-                self._end(CloseInfo(ABNORMAL, None))
-                raise Closed(self.closed or CloseInfo(ABNORMAL, None)) from None
+                self.protocol.send_text(data)
+            except SendRefused:
+                raise Closed(self.protocol.closed) from None
+            await self._write_locked()
 
-    async def _send_quietly(self, data: bytes) -> None:
-        # Control replies (pong, close) to a peer that may already be gone.
-        with contextlib.suppress(Closed):
-            await self._send(data)
+    async def flush(self) -> None:
+        """Write every frame the protocol owes (pongs, pings, close frames).
+
+        A cancellation before the write begins leaves them owed.
+        """
+        async with self._send_lock:
+            await self._write_locked()
+
+    async def _write_locked(self) -> None:
+        data = self.protocol.data_to_send()
+        if not data:
+            return
+        if self.broken:
+            raise Closed(self.protocol.closed)
+        try:
+            await self._stream.send_all(data)
+        except (trio.BrokenResourceError, trio.ClosedResourceError):
+            self.protocol.connection_lost()
+            raise Closed(self.protocol.closed) from None
+        except BaseException:
+            self.broken = True  # cancelled once begun: part of a frame may be out
+            raise
 
     # -- closing -------------------------------------------------------------
 
-    async def aclose(self, code: int = NORMAL_CLOSURE) -> None:
-        """Send a close frame and read until the server's reply; the caller bounds the
-        wait. Messages still unread are discarded. The stream stays open: `abort`
-        closes it."""
-        if self.closed is not None or self._close_sent:
+    async def close_handshake(self, code: int) -> None:
+        """Send a close frame, read until the server's reply, then until it closes
+        TCP; the caller bounds the wait. Messages still unread are discarded. The
+        stream stays open: `abort` closes it."""
+        protocol = self.protocol
+        if self.broken:
             return
-        self._close_sent = True
-        await self._send_quietly(close_frame(code))
-        self._messages.clear()
-        while self.closed is None:
-            if self._reading:
-                await self._readers.park()
-            else:
-                await self._read()
-            self._messages.clear()
+        protocol.send_close(code)
+        try:
+            await self.flush()
+        except Closed:
+            return
+        protocol.messages.clear()
+        while protocol.closed is None:
+            await self._read_turn()
+            protocol.messages.clear()
+        if protocol.closed.from_peer:
+            await self._wait_for_eof()
 
     async def abort(self) -> None:
         """Close the transport now, without any WebSocket courtesy."""
-        self._end(CloseInfo(ABNORMAL, None))
+        self.protocol.connection_lost()
         await trio.aclose_forcefully(self._stream)
-
-
-async def handshake(
-    stream: trio.abc.Stream,
-    host: str,
-    resource: str,
-    headers: list[tuple[bytes, bytes]],
-    *,
-    max_message_size: int,
-    receive_buffer_size: int,
-    queue_size: int,
-) -> WebSocket:
-    """Send the HTTP upgrade request and read the answer.
-
-    Raises `Rejected` for an HTTP error answer, `HandshakeEOF` when the server
-    hangs up first and `BadUpgrade` for a 101 answer that is not a valid
-    WebSocket upgrade. Frames that arrive right behind the 101 answer are kept.
-    """
-    key = base64.b64encode(os.urandom(16))
-    http = h11.Connection(h11.CLIENT)
-    request = h11.Request(
-        method="GET",
-        target=resource.encode(),
-        headers=[
-            (b"Host", host.encode()),
-            (b"Upgrade", b"websocket"),
-            (b"Connection", b"Upgrade"),
-            (b"Sec-WebSocket-Key", key),
-            (b"Sec-WebSocket-Version", b"13"),
-            *headers,
-        ],
-    )
-    await stream.send_all((http.send(request) or b"") + (http.send(h11.EndOfMessage()) or b""))
-    rejected: tuple[int, list[tuple[bytes, bytes]]] | None = None
-    body = bytearray()
-    while True:
-        try:
-            event = http.next_event()
-        except h11.RemoteProtocolError as exc:
-            if rejected is not None:  # a body cut short: report what came
-                raise Rejected(rejected[0], rejected[1], bytes(body)) from None
-            if _eof(http):
-                raise HandshakeEOF from None
-            raise BadUpgrade(f"malformed HTTP answer to the upgrade request: {exc}") from None
-        if event is h11.NEED_DATA:
-            try:
-                data = await stream.receive_some(receive_buffer_size)
-            except (trio.BrokenResourceError, trio.ClosedResourceError):
-                data = b""
-            http.receive_data(bytes(data))
-        elif isinstance(event, h11.InformationalResponse):
-            if event.status_code == 101:
-                _check_upgrade(event.headers, key)
-                trailing, _ = http.trailing_data
-                sock = WebSocket(
-                    stream,
-                    max_message_size=max_message_size,
-                    receive_buffer_size=receive_buffer_size,
-                    queue_size=queue_size,
-                )
-                if trailing:  # frames that came in the same read as the 101 answer
-                    await sock._act(sock._take(trailing))  # pyright: ignore[reportPrivateUsage]
-                return sock
-        elif isinstance(event, h11.Response):
-            rejected = (event.status_code, list(event.headers))
-        elif isinstance(event, h11.Data):
-            body += event.data
-        elif isinstance(event, h11.EndOfMessage | h11.ConnectionClosed):
-            if rejected is None:
-                raise HandshakeEOF
-            raise Rejected(rejected[0], rejected[1], bytes(body))
-        else:  # pragma: no cover - h11 has no other event for a client
-            raise BadUpgrade(f"unexpected HTTP event {event!r}")
-
-
-def _eof(http: h11.Connection) -> bool:
-    _, closed = http.trailing_data
-    return closed
-
-
-def _check_upgrade(headers: Iterable[tuple[bytes, bytes]], key: bytes) -> None:
-    """RFC 6455 section 4.1: what a 101 answer must say for the client to go on."""
-    fields: dict[bytes, list[bytes]] = {}
-    for name, value in headers:
-        fields.setdefault(name.lower(), []).append(value)
-
-    def tokens(name: bytes) -> set[bytes]:
-        return {t.strip().lower() for v in fields.get(name, []) for t in v.split(b",")}
-
-    if b"websocket" not in tokens(b"upgrade"):
-        raise BadUpgrade("the 101 answer lacks 'Upgrade: websocket'")
-    if b"upgrade" not in tokens(b"connection"):
-        raise BadUpgrade("the 101 answer lacks 'Connection: Upgrade'")
-    expected = base64.b64encode(hashlib.sha1(key + _GUID).digest())
-    if fields.get(b"sec-websocket-accept") != [expected]:
-        raise BadUpgrade("the 101 answer has a wrong Sec-WebSocket-Accept")
-    if fields.get(b"sec-websocket-extensions"):
-        raise BadUpgrade("the server chose a WebSocket extension although none was offered")
-    if fields.get(b"sec-websocket-protocol"):
-        raise BadUpgrade("the server chose a subprotocol although none was offered")

@@ -16,12 +16,15 @@ import msgspec
 from .._errors import EventDecodeError, EventEncodeError
 from ._base import InvalidEvent, UnknownEvent
 
-__all__ = ["DECODE_FAILURES", "EventCodec", "concrete_subclasses", "encode_unknown"]
+__all__ = ["DECODE_FAILURES", "EventCodec", "Frame", "concrete_subclasses", "encode_unknown"]
 
 #: What msgspec may raise on a bad frame: its own errors (``ValidationError`` is a
 #: ``DecodeError``), and ``UnicodeError`` / ``RecursionError`` for invalid UTF-8,
 #: lone surrogates and deep nesting.
 DECODE_FAILURES = (msgspec.DecodeError, UnicodeError, RecursionError)
+
+#: A received frame's payload: UTF-8 JSON bytes (or a str, for callers that have one).
+Frame = bytes | bytearray | memoryview | str
 
 _In = TypeVar("_In", bound=msgspec.Struct)
 _Out = TypeVar("_Out", bound=msgspec.Struct)
@@ -42,12 +45,12 @@ def concrete_subclasses(base: type[_In]) -> list[type[_In]]:
     return sorted(found, key=lambda c: str(c.__struct_config__.tag))
 
 
-def _raw(data: bytes | str) -> bytes:
+def _raw(data: Frame) -> bytes:
     # A text frame may hold lone surrogates; keep them rather than fail here.
     return data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
 
 
-def _not_json(data: bytes | str, exc: BaseException) -> EventDecodeError:
+def _not_json(data: Frame, exc: BaseException) -> EventDecodeError:
     if isinstance(exc, RecursionError):
         why = "it nests too deeply"
     elif isinstance(exc, UnicodeError):
@@ -83,25 +86,25 @@ class EventCodec(Generic[_In, _Out]):
         #: The C decode of the tagged union alone: callers on a hot path wrap it in
         #: ``try: ... except DECODE_FAILURES as exc: codec.recover(data, exc)``,
         #: which saves a Python frame per event over `decode`.
-        self.fast_decode: Callable[[bytes | str], _In] = self._decoder.decode
+        self.fast_decode: Callable[[Frame], _In] = self._decoder.decode
         self._encoder = msgspec.json.Encoder()
         self._any = msgspec.json.Decoder()
         self._unknown = unknown
 
-    def decode(self, data: bytes | str) -> _In:
+    def decode(self, data: Frame) -> _In:
         """Decode one frame; an unknown ``type`` becomes `UnknownEvent` when allowed."""
         try:
             return self.fast_decode(data)
         except DECODE_FAILURES as exc:
             return self.recover(data, exc)
 
-    def recover(self, data: bytes | str, exc: BaseException) -> _In:
+    def recover(self, data: Frame, exc: BaseException) -> _In:
         """After `fast_decode` failed: the `UnknownEvent`, or raise `EventDecodeError`."""
         if isinstance(exc, msgspec.ValidationError):
             return self._slow_path(data, exc)
         raise _not_json(data, exc) from exc
 
-    def _slow_path(self, data: bytes | str, exc: msgspec.ValidationError) -> _In:
+    def _slow_path(self, data: Frame, exc: msgspec.ValidationError) -> _In:
         raw = _raw(data)
         # The typed decoder may stop at the first wrong type, before it has seen
         # the whole frame, so this full parse can still find bad JSON.
@@ -129,12 +132,42 @@ class EventCodec(Generic[_In, _Out]):
         ) from exc
 
     def encode(self, event: _Out) -> bytes:
-        """Encode one event to the JSON bytes of a text frame."""
+        """Encode one event to the JSON bytes of a text frame.
+
+        Raises `EventEncodeError` naming the path to the value that failed.
+        """
         try:
             return self._encoder.encode(event)
-        except (TypeError, ValueError, OverflowError) as exc:
-            name = type(event).__name__
-            raise EventEncodeError(f"cannot encode {name}: {exc}") from exc
+        except _ENCODE_FAILURES as exc:
+            failure = exc
+        # Outside the handler: the search below re-encodes parts of the event.
+        path = _find_unencodable(self._encoder, event, "$")
+        name = type(event).__name__
+        where = f" at {path}" if path else ""
+        raise EventEncodeError(f"cannot encode {name}{where}: {failure}", path=path) from failure
+
+
+_ENCODE_FAILURES = (TypeError, ValueError, OverflowError)
+
+
+def _find_unencodable(encoder: msgspec.json.Encoder, value: object, path: str) -> str | None:
+    """The JSON path of the innermost part of ``value`` that fails to encode."""
+    children: list[tuple[str, object]] = []
+    if isinstance(value, msgspec.Struct):
+        for field in msgspec.structs.fields(value):
+            children.append((f"{path}.{field.encode_name}", getattr(value, field.name)))
+    elif isinstance(value, dict):
+        items = cast(dict[object, object], value).items()
+        children = [(f"{path}.{key}", item) for key, item in items]
+    elif isinstance(value, list | tuple):
+        seq = cast("list[object] | tuple[object, ...]", value)
+        children = [(f"{path}[{i}]", item) for i, item in enumerate(seq)]
+    for child_path, child in children:
+        try:
+            encoder.encode(child)
+        except _ENCODE_FAILURES:
+            return _find_unencodable(encoder, child, child_path) or child_path
+    return None
 
 
 def encode_unknown(event: UnknownEvent) -> bytes:
