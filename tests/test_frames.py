@@ -421,6 +421,36 @@ def test_bad_utf8_is_refused_with_the_fragment_that_shows_it(text: bytes, cuts: 
     assert list(out) == [text]
 
 
+# -- lengths in their shortest form (RFC 6455 5.2) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        b"\x81\x7e\x00\x00",  # 16 bits for 0
+        b"\x81\x7e\x00\x7d",  # 16 bits for 125
+        b"\x82\x7e\x00\x05",  # binary too
+        b"\x01\x7e\x00\x05",  # and a fragment
+        b"\x89\x7e\x00\x05",  # and a control frame
+        b"\x81\x7f" + (0).to_bytes(8, "big"),
+        b"\x81\x7f" + (126).to_bytes(8, "big"),
+        b"\x81\x7f" + (65535).to_bytes(8, "big"),
+        b"\x81\x7f" + (1 << 63).to_bytes(8, "big"),  # the top bit must be 0
+        b"\x81\x7f" + ((1 << 64) - 1).to_bytes(8, "big"),
+    ],
+)
+def test_lengths_not_in_their_shortest_form_are_refused_from_the_header(header: bytes) -> None:
+    error = _violation(header, limit=1 << 70)
+    assert error.code == 1002
+    assert "shortest form" in error.reason
+
+
+def test_shortest_lengths_at_each_boundary_are_accepted() -> None:
+    for size in (125, 126, 65535, 65536):
+        ws = _server()
+        assert _parse(ws.send(wse.TextMessage("x" * size)), [3]) == [b"x" * size]
+
+
 # -- frames we send --------------------------------------------------------------
 
 

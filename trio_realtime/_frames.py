@@ -207,12 +207,16 @@ class FrameParser:
                     need = 4
                     break
                 size = data[pos + 2] << 8 | data[pos + 3]
+                if size < 126:
+                    raise FrameError(PROTOCOL_ERROR, "frame length not in its shortest form")
                 head = 4
             else:
                 if avail < 10:
                     need = 10
                     break
                 size = int.from_bytes(data[pos + 2 : pos + 10], "big")
+                if size < 0x10000 or size >> 63:
+                    raise FrameError(PROTOCOL_ERROR, "frame length not in its shortest form")
                 head = 10
             total = head + size
             if b0 == 0x81 and not self._opcode:  # a whole text message in one frame
