@@ -97,6 +97,15 @@ class Server:
         except EOFError:
             return frames
 
+    async def read_through_close(self) -> list[tuple[int, bytes]]:
+        """Frames up to and including the client's close frame, then close TCP
+        first, as a server does (RFC 6455 7.1.1)."""
+        frames: list[tuple[int, bytes]] = []
+        while not frames or frames[-1][0] != CLOSE:
+            frames.append(await self.read_frame())
+        await self.stream.aclose()
+        return frames
+
     def _parse(self) -> tuple[int, bytes] | None:
         buf = self._buffer
         if len(buf) < 2:

@@ -231,6 +231,8 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         self._writer_idle: trio.CancelScope | None = None
         self._writer_done = trio.Event()
         self._life = _Life.OPEN
+        #: Set by a close that does not flush: the writer stops after its frame.
+        self._stop_writing = False
         #: True when this client started the close while the WebSocket was open.
         self._we_closed = False
         #: How many unsent events the last ConnectionClosed the user saw listed
@@ -270,7 +272,7 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         """Decode one received message and account for it."""
         self._events_in += 1
         if type(data) is Binary:
-            return self._binary(cast(Binary, data))
+            return self._binary(data)
         payload = cast("bytes | bytearray", data)
         self._bytes_in += len(payload)
         try:
@@ -415,6 +417,8 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
                         await ws.flush()
                     if protocol.close_sent or protocol.closed is not None:
                         return  # no data may follow a close frame
+                    if self._stop_writing:
+                        return  # closing without a flush: the rest is unsent
                     item: Any = None
                     # Wait below, outside the handler: no traceback kept alive.
                     with contextlib.suppress(trio.WouldBlock, trio.EndOfChannel):
@@ -528,17 +532,17 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         ws = self._websocket
         open_before = ws.closed is None
         self._we_closed = open_before
-        flushed = False
+        flush = flush and open_before
+        flushed = not flush
         try:
             with trio.move_on_after(self._close_timeout):
-                if flush and open_before:
-                    self._wake_writer()
-                    await self._writer_done.wait()
-                    flushed = True
-                else:
-                    flushed = True
-                    self._writer_scope.cancel()
-                    await self._writer_done.wait()
+                # The writer stops on its own, after the frame it is writing and
+                # whatever the protocol owes (a pong, a close echo): cutting it
+                # off would cost those. Only the timeout cuts it (finally below).
+                self._stop_writing = not flush
+                self._wake_writer()
+                await self._writer_done.wait()
+                flushed = True
                 if polite:
                     if open_before:
                         await ws.close_handshake(NORMAL_CLOSURE)

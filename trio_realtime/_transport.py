@@ -173,13 +173,15 @@ class WebSocket:
         A pong is late once ``ping_timeout`` passed with the socket being read.
         Time during which nobody reads because ``queue_size`` messages wait for
         a stalled consumer does not count: the pong may be sitting unread in
-        the socket, so backpressure seen since the ping re-arms the deadline.
+        the socket, so the deadline becomes ``ping_timeout`` after the last time
+        the keeper found reads held back.
         """
         protocol = self.protocol
         now = trio.current_time()
         next_ping = now + ping_interval if ping_interval is not None else math.inf
         pong_due = math.inf
-        held_back = False
+        #: When the keeper last found reads held back by a full queue.
+        held_at = -math.inf
         wait = KEEPER_IDLE
         while protocol.closed is None:
             with trio.CancelScope(deadline=min(now + wait, next_ping, pong_due)) as nap:
@@ -192,9 +194,13 @@ class WebSocket:
             if protocol.awaiting_pong is None:
                 pong_due = math.inf
             elif now >= pong_due:
-                if held_back or len(self._messages) >= self._queue_size:
-                    held_back = False
-                    pong_due = now + (ping_timeout or math.inf)
+                assert ping_timeout is not None
+                if len(self._messages) >= self._queue_size:
+                    held_at = now
+                if held_at > now - ping_timeout:
+                    # Not read for part of the wait: give the pong a full
+                    # ping_timeout of reading from the last time it was held back.
+                    pong_due = held_at + ping_timeout
                 else:
                     self.keepalive_expired = True
                     protocol.fail(INTERNAL_ERROR, KEEPALIVE_REASON)
@@ -206,7 +212,6 @@ class WebSocket:
                 if protocol.awaiting_pong is None:
                     protocol.send_ping()
                     self._wake_writer()
-                    held_back = False
                     if ping_timeout is not None:
                         pong_due = now + ping_timeout
             if self._reading:
@@ -215,7 +220,7 @@ class WebSocket:
             wait = KEEPER_IDLE
             while protocol.closed is None and not self._reading:
                 if len(self._messages) >= self._queue_size:
-                    held_back = True
+                    held_at = trio.current_time()
                     break
                 with trio.move_on_at(min(next_ping, pong_due)) as timer:
                     await self._read()
