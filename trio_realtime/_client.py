@@ -335,6 +335,9 @@ async def prepare_handshake(
         header_edits.append(("OpenAI-Project", settings.project))
     header_edits.extend(settings.default_headers)
     header_edits.extend(_guarded(_str_items(extra_headers, "extra_headers")))
+    # The caller's mapping may hold a plain credential; this frame is in the
+    # traceback of whatever `build_handshake` raises.
+    extra_headers = None
 
     handshake = build_handshake(
         base_url=settings.base_url,
