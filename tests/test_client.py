@@ -31,6 +31,8 @@ from trio_realtime._errors import (
     MissingAPIKeyError,
     RealtimeError,
 )
+from trio_realtime._handshake import is_secret_header
+from trio_realtime._secret import Secret
 
 SECRET = "sk-proj-SECRET0123456789abcdef"
 EPHEMERAL = "ek_68af296e8e408191a1120ab6383263c2"
@@ -62,10 +64,23 @@ def prep(client: object, **kwargs: Any) -> Handshake:
 
 
 def headers_of(handshake: Handshake) -> dict[str, str]:
-    """Headers keyed by lower-case name (asserting there are no duplicates)."""
+    """Headers keyed by lower-case name, credentials revealed (asserting there are
+    no duplicates, and that every credential header holds a `Secret`)."""
     lowered = [name.lower() for name, _ in handshake.headers]
     assert len(lowered) == len(set(lowered)), handshake.headers
-    return {name.lower(): value for name, value in handshake.headers}
+    plain: dict[str, str] = {}
+    for name, value in handshake.headers:
+        assert isinstance(value, Secret) == is_secret_header(name), name
+        plain[name.lower()] = value.reveal() if isinstance(value, Secret) else value
+    return plain
+
+
+def revealed(handshake: Handshake) -> list[tuple[str, str]]:
+    """The headers as a server receives them: credentials in plain."""
+    return [
+        (name, value.reveal() if isinstance(value, Secret) else value)
+        for name, value in handshake.headers
+    ]
 
 
 # --------------------------------------------------------------------------- URL
@@ -229,7 +244,7 @@ def test_organization_project_default_and_extra_headers() -> None:
     )
     hs = prep(client, model="m", extra_headers={"X-Override": "extra", "X-Call": "1"})
     assert hs.headers[1:] == (
-        ("Authorization", f"Bearer {SECRET}"),
+        ("Authorization", Secret(f"Bearer {SECRET}")),
         ("OpenAI-Organization", "org-1"),
         ("OpenAI-Project", "proj_1"),
         ("X-Team", "voice"),
@@ -622,7 +637,7 @@ def test_duck_typed_object() -> None:
     with_provider = types.SimpleNamespace(api_key=lambda: EPHEMERAL, base_url="https://x")
     assert headers_of(prep(with_provider, model="m"))["authorization"] == f"Bearer {EPHEMERAL}"
     assert hs.headers == (
-        ("Authorization", f"Bearer {SECRET}"),
+        ("Authorization", Secret(f"Bearer {SECRET}")),
         ("OpenAI-Organization", "org-1"),
         ("X-A", "1"),
     )
@@ -800,7 +815,7 @@ def test_matches_sync_azure_sdk(
         connect_kwargs["model"], _sdk_extra_query(connect_kwargs)
     )
     assert hs.url == str(url)
-    assert set(auth.items()) <= set(hs.headers)
+    assert set(auth.items()) <= set(revealed(hs))
 
 
 @pytest.mark.parametrize(("client_kwargs", "connect_kwargs"), list(_azure_cases(is_async=True)))
@@ -813,7 +828,7 @@ def test_matches_async_azure_sdk(
         sdk_client._configure_realtime(connect_kwargs["model"], _sdk_extra_query(connect_kwargs))
     )
     assert hs.url == str(url)
-    assert set(auth.items()) <= set(hs.headers)
+    assert set(auth.items()) <= set(revealed(hs))
 
 
 def test_own_azure_client_matches_sdk() -> None:

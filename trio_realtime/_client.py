@@ -6,6 +6,11 @@ host, port and request target, and the HTTP headers of the upgrade request.
 Nothing here does network I/O, so every rule about URLs, headers and secrets is
 tested without a socket. `prepare_handshake` is async only because a key or
 token may come from a provider callable that is itself async.
+
+From the moment a credential is read (a string, a provider's result, a
+credential header) it is a `Secret`; see `trio_realtime._secret` for why.
+Checks that may raise decide in a helper frame that returns, so the frame
+that raises holds no plain credential.
 """
 
 from __future__ import annotations
@@ -18,17 +23,19 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal, TypeAlias, cast
 
-from ._errors import ConfigurationError, MissingAPIKeyError
+from ._errors import ConfigurationError, InvalidHeaderError, MissingAPIKeyError
 from ._handshake import (
     DEFAULT_BASE_URL,
     Handshake,
     HeaderEdit,
     build_handshake,
     check_base_url,
-    check_header,
+    guard_header,
+    header_problem,
     is_secret_header,
     redact_headers,
 )
+from ._secret import Secret
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -102,17 +109,19 @@ class Client:
     def __post_init__(self) -> None:
         # Copy the mappings so a caller mutating its dict later cannot change a
         # frozen client, and fail on wrong types now rather than at connect time.
-        object.__setattr__(
-            self, "default_headers", _frozen_str_map(self.default_headers, "default_headers")
-        )
-        object.__setattr__(
-            self, "default_query", _frozen_str_map(self.default_query, "default_query")
-        )
+        # No local here holds a header value: it may be a credential, and this
+        # frame is in the traceback of whatever it raises.
+        for what in ("default_headers", "default_query"):
+            problem = _str_map_problem(getattr(self, what), what)
+            if problem is not None:
+                raise problem
+            object.__setattr__(self, what, _frozen_str_map(getattr(self, what)))
         check_base_url(self.base_url, "base_url")
         if self.websocket_base_url is not None:
             check_base_url(self.websocket_base_url, "websocket_base_url")
-        for name, value in self.default_headers.items():
-            check_header(name, value)
+        problem = _first_header_problem(self.default_headers.items())
+        if problem is not None:
+            raise problem
         if (
             self.api_key is not None
             and not isinstance(self.api_key, str)
@@ -325,7 +334,10 @@ async def prepare_handshake(
     if settings.project:
         header_edits.append(("OpenAI-Project", settings.project))
     header_edits.extend(settings.default_headers)
-    header_edits.extend(_str_items(extra_headers, "extra_headers"))
+    header_edits.extend(_guarded(_str_items(extra_headers, "extra_headers")))
+    # The caller's mapping may hold a plain credential; this frame is in the
+    # traceback of whatever `build_handshake` raises.
+    extra_headers = None
 
     handshake = build_handshake(
         base_url=settings.base_url,
@@ -352,7 +364,11 @@ async def prepare_handshake(
 
 @dataclass(frozen=True, slots=True)
 class _Settings:
-    """A client's settings with every credential resolved to a string."""
+    """A client's settings with every credential resolved to a `Secret`.
+
+    Credential headers in ``auth_headers`` and ``default_headers`` hold `Secret`
+    values, so the dataclass repr shows them as ``<redacted>``.
+    """
 
     base_url: str
     websocket_base_url: str | None
@@ -383,14 +399,14 @@ async def _resolve_own(client: Client) -> _Settings:
         if client.azure_options is not None and client.azure_options.auth == "api-key":
             auth = (("api-key", secret),)
         else:
-            auth = (("Authorization", f"Bearer {secret}"),)
+            auth = (("Authorization", secret.prefixed("Bearer ")),)
     return _Settings(
         base_url=client.base_url,
         websocket_base_url=client.websocket_base_url,
         organization=client.organization,
         project=client.project,
         auth_headers=auth,
-        default_headers=tuple(client.default_headers.items()),
+        default_headers=tuple(_guarded(client.default_headers.items())),
         default_query=tuple(client.default_query.items()),
         azure=client.azure_options,
     )
@@ -413,20 +429,12 @@ async def _resolve_sdk(client: object) -> _Settings:
             "This openai client authenticates with workload identity or a cloud provider, "
             "which Realtime WebSocket connections do not support; use an API key"
         )
-    provider: object = getattr(client, "_api_key_provider", None)
-    if not callable(provider):
-        provider = getattr(client, "api_key", None)
-    key = await _call_provider(provider, "api_key")
-    if key == _SDK_AZURE_KEY_PLACEHOLDER:
+    # The key source goes straight into `_call_provider` (no local here holds a
+    # plain key), which wraps a string before anything can raise.
+    key = await _call_provider(_sdk_key_source(client), "api_key")
+    if key == Secret(_SDK_AZURE_KEY_PLACEHOLDER):
         key = None
-
-    # The SDK's `default_headers` property adds headers that describe its own
-    # HTTP stack (User-Agent "AsyncOpenAI/Python", Content-Type, X-Stainless-*),
-    # wrong for this client; the caller's own ones are in `_custom_headers`.
-    raw_headers: object = getattr(client, "_custom_headers", None)
-    if not isinstance(raw_headers, Mapping):
-        raw_headers = getattr(client, "default_headers", None)
-    default_headers = _sdk_header_edits(cast(object, raw_headers))
+    default_headers = _sdk_header_edits(_sdk_raw_headers(client))
     default_query = tuple(
         (k, v)
         for k, v in _mapping_items(getattr(client, "default_query", None))
@@ -440,7 +448,7 @@ async def _resolve_sdk(client: object) -> _Settings:
 
     api_version = getattr(client, "_api_version", None)
     if not isinstance(api_version, str):
-        auth = () if key is None else (("Authorization", f"Bearer {key}"),)
+        auth = () if key is None else (("Authorization", key.prefixed("Bearer ")),)
         return _Settings(
             base_url=base_url,
             websocket_base_url=websocket_base_url,
@@ -463,14 +471,14 @@ async def _resolve_sdk(client: object) -> _Settings:
     if key is not None:
         auth = (("api-key", key),)
     else:
-        token = _optional_str(getattr(client, "_azure_ad_token", None))
+        token = _optional_secret(getattr(client, "_azure_ad_token", None))
         if token is None:
             token = await _call_provider(
                 getattr(client, "_azure_ad_token_provider", None), "azure_ad_token_provider"
             )
         if token:
             auth_style = "bearer"
-            auth = (("Authorization", f"Bearer {token}"),)
+            auth = (("Authorization", token.prefixed("Bearer ")),)
     return _Settings(
         base_url=base_url,
         websocket_base_url=websocket_base_url,
@@ -485,29 +493,75 @@ async def _resolve_sdk(client: object) -> _Settings:
     )
 
 
-async def _call_provider(source: object, what: str) -> str | None:
+def _sdk_key_source(client: object) -> object:
+    provider: object = getattr(client, "_api_key_provider", None)
+    return provider if callable(provider) else getattr(client, "api_key", None)
+
+
+def _sdk_raw_headers(client: object) -> object:
+    # The SDK's `default_headers` property adds headers that describe its own
+    # HTTP stack (User-Agent "AsyncOpenAI/Python", Content-Type, X-Stainless-*),
+    # wrong for this client; the caller's own ones are in `_custom_headers`.
+    raw: object = getattr(client, "_custom_headers", None)
+    if isinstance(raw, Mapping):
+        return cast(object, raw)
+    return getattr(client, "default_headers", None)
+
+
+async def _call_provider(source: object, what: str) -> Secret | None:
     """A credential from a string or a (sync or async) provider callable."""
     if source is None or isinstance(source, str):
-        return source or None
+        return Secret(str.__str__(source)) if source else None
     if not callable(source):
         raise ConfigurationError(f"{what} must be a string or a callable returning one")
-    result: object = source()
-    if inspect.isawaitable(result):
-        result = await result
-    if not isinstance(result, str) or not result:
+    provided = await _provided(source)
+    if isinstance(provided, str):
         # Name the type only: the value may be a credential in the wrong shape.
         raise ConfigurationError(
-            f"The {what} provider must return a non-empty string, got {type(result).__name__}"
+            f"The {what} provider must return a non-empty string, got {provided}"
         )
-    return str.__str__(result)
+    return provided
+
+
+async def _provided(provider: Callable[[], object]) -> Secret | str:
+    """The provider's credential as a `Secret`, or the name of the wrong type it gave.
+
+    Returns instead of raising so that its frame, whose ``result`` may be a
+    credential in the wrong shape, is gone before the error is raised.
+    """
+    result: object = provider()
+    if inspect.isawaitable(result):
+        result = await result
+    if isinstance(result, str) and result:
+        return Secret(str.__str__(result))
+    return type(result).__name__
+
+
+def _optional_secret(value: object) -> Secret | None:
+    text = _optional_str(value)
+    return None if text is None else Secret(text)
+
+
+def _guarded(items: Iterable[tuple[str, str | None]]) -> list[HeaderEdit]:
+    """Header edits with every credential value wrapped in a `Secret`."""
+    return [(name, guard_header(name, value)) for name, value in items]
+
+
+def _first_header_problem(items: Iterable[tuple[str, str]]) -> InvalidHeaderError | None:
+    for name, value in items:
+        problem = header_problem(name, value)
+        if problem is not None:
+            return problem
+    return None
 
 
 def _sdk_header_edits(raw: object) -> tuple[HeaderEdit, ...]:
     # In the SDK a non-string value (its `Omit` marker) removes a header.
-    edits: list[HeaderEdit] = []
-    for name, value in _mapping_items(raw):
-        edits.append((name, value if isinstance(value, str) else None))
-    return tuple(edits)
+    return tuple(
+        _guarded(
+            (name, value if isinstance(value, str) else None) for name, value in _mapping_items(raw)
+        )
+    )
 
 
 def _mapping_items(raw: object) -> Iterable[tuple[str, object]]:
@@ -521,24 +575,28 @@ def _mapping_items(raw: object) -> Iterable[tuple[str, object]]:
     return items
 
 
-def _frozen_str_map(raw: object, what: str) -> Mapping[str, str]:
-    if not isinstance(raw, Mapping):
-        raise ConfigurationError(f"{what} must be a mapping of strings to strings")
-    mapping = cast("Mapping[object, object]", raw)
-    result = {k: v for k, v in _mapping_items(mapping) if isinstance(v, str)}
-    if len(result) != len(mapping):
-        raise ConfigurationError(f"{what} must be a mapping of strings to strings")
+def _str_map_problem(raw: object, what: str) -> ConfigurationError | None:
+    """The error for anything but a mapping of strings to strings, not raised."""
+    if isinstance(raw, Mapping):
+        mapping = cast("Mapping[object, object]", raw)
+        if all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
+            return None
+    return ConfigurationError(f"{what} must be a mapping of strings to strings")
+
+
+def _frozen_str_map(raw: object) -> Mapping[str, str]:
+    """A read-only copy of a mapping `_str_map_problem` accepted."""
+    result = dict(cast("Mapping[str, str]", raw))
     return MappingProxyType(result) if result else _EMPTY
 
 
 def _str_items(raw: Mapping[str, str] | None, what: str) -> list[tuple[str, str]]:
     if raw is None:
         return []
-    items = list(raw.items())
-    for name, value in items:
-        if not isinstance(name, str) or not isinstance(value, str):  # pyright: ignore[reportUnnecessaryIsInstance]
-            raise ConfigurationError(f"{what} must map strings to strings")
-    return items
+    problem = _str_map_problem(raw, what)
+    if problem is not None:
+        raise problem
+    return list(raw.items())
 
 
 def _require_str(value: object, what: str) -> str:

@@ -1,7 +1,11 @@
 """The HTTP upgrade request of a Realtime session: URL, request target and headers.
 
 Pure functions over strings: no sockets, no trio. `trio_realtime._client` resolves
-credentials and calls `build_handshake`; the connection module sends the result.
+credentials and calls `build_handshake`; `trio_realtime._upgrade` sends the result.
+
+Credential header values travel as `Secret` (see `trio_realtime._secret` for
+why); checks on them decide in a frame that returns and raise only afterwards,
+so no frame left in a traceback holds the plain value.
 """
 
 from __future__ import annotations
@@ -16,15 +20,19 @@ from typing import TypeAlias
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from ._errors import ConfigurationError, InsecureTransportError, InvalidHeaderError
+from ._secret import Secret
 
 __all__ = [
     "DEFAULT_BASE_URL",
     "USER_AGENT",
     "Handshake",
     "HeaderEdit",
+    "HeaderValue",
     "build_handshake",
     "check_base_url",
     "check_header",
+    "guard_header",
+    "header_problem",
     "is_loopback_host",
     "is_secret_header",
     "redact_headers",
@@ -32,7 +40,10 @@ __all__ = [
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 
-HeaderEdit: TypeAlias = tuple[str, str | None]
+HeaderValue: TypeAlias = str | Secret
+"""A header value: a credential header's is a `Secret`, any other a plain string."""
+
+HeaderEdit: TypeAlias = tuple[str, HeaderValue | None]
 """A header to set, or with value ``None`` to remove (any case of the name)."""
 
 _SECRET_HEADERS = frozenset(
@@ -69,9 +80,19 @@ def is_secret_header(name: str) -> bool:
     return name.lower() in _SECRET_HEADERS
 
 
-def redact_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+def redact_headers(headers: Iterable[tuple[str, HeaderValue]]) -> list[tuple[str, str]]:
     """The headers with every credential value replaced by ``<redacted>``."""
-    return [(name, _REDACTED if is_secret_header(name) else value) for name, value in headers]
+    return [
+        (name, _REDACTED if is_secret_header(name) or isinstance(value, Secret) else value)
+        for name, value in headers
+    ]
+
+
+def guard_header(name: str, value: HeaderValue | None) -> HeaderValue | None:
+    """``value``, wrapped in a `Secret` when ``name`` is a credential header."""
+    if isinstance(value, str) and is_secret_header(name):
+        return Secret(value)
+    return value
 
 
 def is_loopback_host(host: str) -> bool:
@@ -92,8 +113,9 @@ class Handshake:
     ``url`` is the full ``ws://`` or ``wss://`` URL, query percent-encoded; it
     never holds a credential (those travel in headers). ``resource`` is the
     request target (path and query) for the HTTP request line. ``headers`` are
-    the extra request headers in order, credentials included; the repr redacts
-    them. Every header name and value is ASCII.
+    the extra request headers in order; a credential header's value is a
+    `Secret` (``value.reveal()`` gives the string), every other value a plain
+    string. The repr redacts credentials. Every header name and value is ASCII.
     """
 
     url: str
@@ -101,7 +123,7 @@ class Handshake:
     port: int
     resource: str
     use_tls: bool
-    headers: tuple[tuple[str, str], ...]
+    headers: tuple[tuple[str, HeaderValue], ...]
 
     def __repr__(self) -> str:
         return (
@@ -113,8 +135,19 @@ class Handshake:
     __str__ = __repr__
 
     def encoded_headers(self) -> list[tuple[bytes, bytes]]:
-        """``headers`` as byte pairs, the form the WebSocket handshake sends."""
-        return [(name.encode("ascii"), value.encode("ascii")) for name, value in self.headers]
+        """``headers`` as byte pairs, credentials revealed.
+
+        Only for the old transport's handshake, which takes the list as an
+        argument (and so keeps it in its frame); `trio_realtime._upgrade`
+        builds the request without it. Remove once nothing calls it.
+        """
+        return [
+            (name.encode("ascii"), _plain(value).encode("ascii")) for name, value in self.headers
+        ]
+
+
+def _plain(value: HeaderValue) -> str:
+    return value.reveal() if isinstance(value, Secret) else value
 
 
 def build_handshake(
@@ -211,44 +244,69 @@ def check_base_url(source: str, what: str) -> tuple[str, str, str, int, str, str
     return scheme, parts.netloc, host, port, parts.path, parts.query
 
 
-def _merge_headers(edits: Iterable[HeaderEdit]) -> tuple[tuple[str, str], ...]:
+def _merge_headers(edits: Iterable[HeaderEdit]) -> tuple[tuple[str, HeaderValue], ...]:
     # Same rule as the openai SDK: a later header replaces an earlier one whose
     # name matches case-insensitively; the later spelling of the name is kept.
-    merged: dict[str, tuple[str, str | None]] = {"user-agent": ("User-Agent", USER_AGENT)}
+    merged: dict[str, tuple[str, HeaderValue | None]] = {"user-agent": ("User-Agent", USER_AGENT)}
+    # Callers pass credentials as `Secret` already; plain ones are wrapped here
+    # so that every `Handshake` holds its credentials the same way.
     for name, value in edits:
         check_header(name, value)
-        merged[name.lower()] = (name, None if value is None else value.strip(" \t"))
+        kept = None if value is None else guard_header(name, value.strip(" \t"))
+        merged[name.lower()] = (name, kept)
     return tuple((name, value) for name, value in merged.values() if value is not None)
 
 
 def check_header(name: object, value: object) -> None:
     """Raise `InvalidHeaderError` for a name or value that would corrupt the request.
 
-    The message names the header and describes the bad character, never the
-    value, which may be a credential.
+    Pass a credential as a `Secret`: this frame then never holds it in plain.
+    """
+    problem = header_problem(name, value)
+    if problem is not None:
+        raise problem
+
+
+def header_problem(name: object, value: object) -> InvalidHeaderError | None:
+    """The error for a name or value that would corrupt the request, not raised.
+
+    Returned rather than raised so that a caller holding a plain credential can
+    drop its frame before anything raises. The message names the header and
+    describes the bad character, never the value, which may be a credential.
     """
     if not isinstance(name, str) or not _TOKEN.fullmatch(name):
         shown = repr(name)[:60] if isinstance(name, str) else type(name).__name__
-        raise InvalidHeaderError(
+        return InvalidHeaderError(
             f"Invalid header name {shown}: names are ASCII letters, digits and "
             "!#$%&'*+-.^_`|~ only (no spaces, colons, CR, LF or NUL)"
         )
     if value is None:
-        return
-    if not isinstance(value, str):
-        raise InvalidHeaderError(f"Header {name!r} must have a string value")
-    bad = _BAD_VALUE_CHAR.search(value)
-    if bad is not None:
-        # Describe the character, never the value: it may be a credential.
-        char = bad.group()
-        label = {"\r": "CR", "\n": "LF", "\x00": "NUL"}.get(char, f"U+{ord(char):04X}")
-        hint = (
-            " (a key read from a file often ends with a newline: strip it)"
-            if is_secret_header(name)
-            else ""
-        )
-        raise InvalidHeaderError(
-            f"Header {name!r} has a value containing {label}, which is not allowed in an "
-            f"HTTP header (CR, LF, NUL and other control characters would corrupt the "
-            f"request){hint}"
-        )
+        return None
+    if isinstance(value, Secret):
+        label = _bad_char(value.reveal())
+    elif isinstance(value, str):
+        label = _bad_char(value)
+    else:
+        return InvalidHeaderError(f"Header {name!r} must have a string value")
+    if label is None:
+        return None
+    hint = (
+        " (a key read from a file often ends with a newline: strip it)"
+        if is_secret_header(name)
+        else ""
+    )
+    return InvalidHeaderError(
+        f"Header {name!r} has a value containing {label}, which is not allowed in an "
+        f"HTTP header (CR, LF, NUL and other control characters would corrupt the "
+        f"request){hint}"
+    )
+
+
+def _bad_char(text: str) -> str | None:
+    """A name for the first character not allowed in a header value, if any."""
+    # The match object would hold the whole value: keep it to this frame.
+    bad = _BAD_VALUE_CHAR.search(text)
+    if bad is None:
+        return None
+    char = bad.group()
+    return {"\r": "CR", "\n": "LF", "\x00": "NUL"}.get(char, f"U+{ord(char):04X}")
