@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import trio
+import trio.lowlevel
 import trio.testing
 import wsproto.events as wse
 from _peer import API_KEY, run_raw_peer, text_delta
@@ -37,7 +38,7 @@ async def _receive_with_cancels(conn: rt.RealtimeConnection, ticks: int) -> tupl
 
             async def cancel_soon(scope: trio.CancelScope = scope) -> None:
                 for _ in range(ticks):
-                    await trio.sleep(0)
+                    await trio.lowlevel.checkpoint()
                 scope.cancel()
 
             if attempt % 2:
@@ -94,7 +95,12 @@ async def test_the_finding_as_reported_over_loopback(nursery: trio.Nursery) -> N
         replies: list[Any] = []
         done = trio.Event()
 
-        async def burst_ping_close(stream: trio.SocketStream, ws: Any) -> None:
+        async def burst_ping_close(
+            stream: trio.SocketStream,
+            ws: Any,
+            replies: list[Any] = replies,
+            done: trio.Event = done,
+        ) -> None:
             data = b"".join(ws.send(wse.TextMessage(text_delta(i))) for i in range(200))
             data += ws.send(wse.Ping(b"owed"))
             data += ws.send(wse.CloseConnection(4001, "bye"))

@@ -326,22 +326,15 @@ async def test_reprs() -> None:
     assert secret.reveal() == API_KEY
 
 
-# --------------------------------------- through rt.open_realtime (old transport)
+# ------------------------------------------------------ through rt.open_realtime
 
 
 class TestThroughOpenRealtime:
-    """The same paths through `rt.open_realtime`.
+    """The same paths through `rt.open_realtime`, the way users meet them.
 
-    Until the merge that goes through the old `_transport.handshake`, which
-    takes the request headers as a list argument and builds an ``h11.Request``
-    in its frame: the paths that fail after the request was sent keep the key
-    in those locals, marked ``xfail(strict=True)`` below. At the merge, re-point
-    `open_realtime` at `_upgrade` and drop the marks (strict: they turn red).
+    (On the code before issue 9 the refusal, bad-101 and EOF cases failed: the
+    old handshake kept the request headers in its frame.)
     """
-
-    OLD_TRANSPORT = pytest.mark.xfail(
-        strict=True, reason="old _transport.handshake keeps the request in its locals"
-    )
 
     async def _open(self, port: int, **kwargs: Any) -> BaseException:
         async def enter() -> None:
@@ -350,7 +343,6 @@ class TestThroughOpenRealtime:
 
         return await caught(enter)
 
-    @OLD_TRANSPORT
     async def test_refusal(self, nursery: trio.Nursery) -> None:
         port, _ = await nursery.start(run_http_peer, refusal(401, json_error(401)))
         with trio.fail_after(5):
@@ -358,7 +350,6 @@ class TestThroughOpenRealtime:
         assert isinstance(exc, rt.AuthenticationError)
         assert_clean(exc)
 
-    @OLD_TRANSPORT
     async def test_bad_101(self, nursery: trio.Nursery) -> None:
         port, _ = await nursery.start(run_http_peer, switching("Upgrade: websocket"))
         with trio.fail_after(5):
@@ -366,7 +357,6 @@ class TestThroughOpenRealtime:
         assert type(exc) is rt.ConnectError
         assert_clean(exc)
 
-    @OLD_TRANSPORT
     async def test_eof_mid_handshake(self, nursery: trio.Nursery) -> None:
         port, _ = await nursery.start(run_http_peer, raw(b"", hang_up=True))
         with trio.fail_after(5):

@@ -16,8 +16,8 @@ import trio
 from . import events as ev
 from ._client import Client
 from ._connection import RealtimeConnection
-from ._open import open_realtime
 from ._errors import RealtimeError
+from ._open import open_realtime
 from .testing import open_fake_server
 
 __all__ = ["NO_CREDENTIALS", "run_chat"]

@@ -134,21 +134,6 @@ class Handshake:
 
     __str__ = __repr__
 
-    def encoded_headers(self) -> list[tuple[bytes, bytes]]:
-        """``headers`` as byte pairs, credentials revealed.
-
-        Only for the old transport's handshake, which takes the list as an
-        argument (and so keeps it in its frame); `trio_realtime._upgrade`
-        builds the request without it. Remove once nothing calls it.
-        """
-        return [
-            (name.encode("ascii"), _plain(value).encode("ascii")) for name, value in self.headers
-        ]
-
-
-def _plain(value: HeaderValue) -> str:
-    return value.reveal() if isinstance(value, Secret) else value
-
 
 def build_handshake(
     *,
