@@ -95,7 +95,8 @@ class ConnectionStatistics:
     Bytes are counted as they travel in WebSocket payloads (UTF-8 JSON).
     ``events_rejected`` counts events put straight on ``send_channel`` that
     the writer could not encode (each reported by an `EventEncodeError` or
-    `TypeError` from the next ``receive``).
+    `TypeError` from the next ``receive``); ``events_unsent`` those queued that
+    will never be sent (see ``unsent`` on the connection).
     """
 
     events_received: int
@@ -107,6 +108,7 @@ class ConnectionStatistics:
     send_buffer_used: int
     send_buffer_size: int
     events_rejected: int = 0
+    events_unsent: int = 0
 
 
 @dataclass(frozen=True)
@@ -380,8 +382,11 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         kind = type(event)
         name = kind.__name__
         base = self._client_base.__name__
-        if isinstance(event, self._client_base):
-            return f"{name} is a client event of another kind of session than this one"
+        if isinstance(event, ClientEvent | TranslationClientEvent):
+            return (
+                f"{name} is a client event of another kind of session: this connection "
+                f"takes {base} subclasses"
+            )
         if isinstance(event, ServerEvent | TranslationServerEvent):
             return f"{name} is a server event; send() takes client events ({base} subclasses)"
         if isinstance(event, msgspec.Struct) and kind.__module__.startswith("trio_realtime"):
@@ -597,6 +602,16 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
             return None
         return self._report()
 
+    @property
+    def unsent(self) -> tuple[C, ...]:
+        """The client events that were queued but will never be sent, in order.
+
+        Complete once the writer has stopped (after the close, whichever way
+        it came, cancellation included): then ``events_sent`` + ``len(unsent)``
+        + ``events_rejected`` is every event queued.
+        """
+        return tuple(self._unsent)
+
     def statistics(self) -> ConnectionStatistics:
         """A snapshot of this connection's counters."""
         return ConnectionStatistics(
@@ -609,6 +624,7 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
             send_buffer_used=self.send_channel.statistics().current_buffer_used,
             send_buffer_size=self._send_buffer_size,
             events_rejected=self._events_rejected,
+            events_unsent=len(self._unsent),
         )
 
     def __repr__(self) -> str:
