@@ -8,7 +8,7 @@ import pytest
 import trio
 import trio_websocket
 import wsproto.events as wse
-from _peer import API_KEY, Peer, run_peer, run_raw_peer, text_delta
+from _peer import API_KEY, MutePeer, Peer, run_mute_peer, run_peer, run_raw_peer, text_delta
 
 import trio_realtime as rt
 from trio_realtime import events as ev
@@ -209,3 +209,17 @@ async def test_invalid_upgrade_answers_are_refused(
             pass  # pragma: no cover
     assert words in str(info.value)
     assert not isinstance(info.value, rt.ConnectTimeout | rt.HandshakeRejected)
+
+
+async def test_a_mute_server_is_found_dead_over_a_real_socket(nursery: trio.Nursery) -> None:
+    # End to end, real time, short timers: the peer accepted the upgrade and
+    # then never answers anything (issue 9, finding 1: receive() blocked for good).
+    peer: MutePeer = await nursery.start(run_mute_peer)
+    with trio.fail_after(5), pytest.raises(rt.KeepaliveTimeout) as info:
+        async with rt.open_realtime(
+            peer.client(), "gpt-realtime", ping_interval=0.2, ping_timeout=0.3
+        ) as conn:
+            await conn.receive()
+    assert info.value.code == 1011
+    with trio.fail_after(5):
+        await peer.disconnected.wait()  # and the client dropped the TCP connection
