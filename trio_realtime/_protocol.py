@@ -90,12 +90,12 @@ class Protocol:
     def __init__(self, max_message_size: int) -> None:
         self._parser = FrameParser(max_message_size)
         self.messages: deque[Message] = deque()
-        self.state = State.OPEN
+        self.state: State = State.OPEN
         self.closed: CloseInfo | None = None
         #: Frames owed to the socket, oldest first; a writer takes them all.
         self._outgoing: list[bytes] = []
-        self._close_sent = False
-        self._ping_count = 0
+        self._close_sent: bool = False
+        self._ping_count: int = 0
         #: The payload of our last ping while its pong has not come back.
         self.awaiting_pong: bytes | None = None
 

@@ -70,18 +70,18 @@ class WebSocket:
         self._receive_buffer_size = receive_buffer_size
         self._queue_size = queue_size
         #: True while a task reads the socket; others wait in ``_readers``.
-        self._reading = False
+        self._reading: bool = False
         self._readers = trio.lowlevel.ParkingLot()
         self._send_lock = trio.Lock()
         #: A write was cancelled after it began: the stream may hold half a frame.
-        self.broken = False
+        self.broken: bool = False
         #: True once the keeper failed the connection for a missing pong.
-        self.keepalive_expired = False
+        self.keepalive_expired: bool = False
         #: Called when the protocol owes the socket a frame (the writer's wake-up).
         self.on_output: Callable[[], None] | None = None
         self._keeper_nap: trio.CancelScope | None = None
         #: The server closed its side of TCP (or the link died).
-        self.eof = False
+        self.eof: bool = False
 
     @property
     def closed(self) -> CloseInfo | None:
