@@ -131,3 +131,22 @@ async def test_the_finding_as_reported_over_loopback(nursery: trio.Nursery) -> N
         assert received == 200
         assert [type(r).__name__ for r in replies] == ["Pong", "CloseConnection"]
         assert replies[1].code == 4001
+
+
+async def test_a_failed_write_does_not_hide_what_the_server_said() -> None:
+    # The server's last words (3 events, close 4001), then it hangs up while we
+    # send: our write fails, but what arrived before is still read and delivered.
+    with trio.fail_after(10):
+        async with trio.open_nursery() as nursery:
+            conn, server = pair(nursery)
+            last_words = [frame(TEXT, delta(i)) for i in range(3)]
+            await server.send(*last_words, frame(CLOSE, close_payload(4001, "bye")))
+            await server.stream.aclose()
+            await conn.send(ev.ResponseCreate())  # the writer's send_all fails
+            await trio.sleep(0.1)
+            got = [await conn.receive() for _ in range(3)]
+            with pytest.raises(rt.ConnectionClosed) as info:
+                await conn.receive()
+            nursery.cancel_scope.cancel()
+    assert all(isinstance(e, ev.ResponseOutputTextDelta) for e in got)
+    assert info.value.code == 4001

@@ -6,6 +6,9 @@ whenever every task waits, so 40 s of silence take no real time.
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 import trio
 import trio.testing
@@ -143,4 +146,80 @@ async def test_server_pings_are_answered_while_the_client_pings_too(
             if opcode == PING:
                 await server.send(frame(PONG, payload))
         assert (PONG, b"from the server") in seen
+        nursery.cancel_scope.cancel()
+
+
+def _big(i: int, size: int) -> bytes:
+    return json.dumps(
+        {
+            "type": "response.output_audio.delta",
+            "event_id": f"evt_{i}",
+            "response_id": "r",
+            "item_id": "i",
+            "output_index": 0,
+            "content_index": 0,
+            "delta": "A" * size,
+        }
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("events", "size", "options"),
+    [
+        # Defaults; six 1.5 MiB events (a retrieved item with audio is that big):
+        # fewer than message_queue_size wait, yet the pong sits behind MiBs.
+        (6, 1_500_000, {}),
+        (4, 20_000, {"receive_buffer_size": 1024, "ping_interval": 5, "ping_timeout": 10}),
+    ],
+)
+async def test_a_consumer_behind_a_few_large_messages_is_no_false_alarm(
+    autojump_clock: trio.testing.MockClock, events: int, size: int, options: dict[str, Any]
+) -> None:
+    async with trio.open_nursery() as nursery:
+        conn, server = pair(nursery, **options)
+        await server.send(*(frame(TEXT, _big(i, size)) for i in range(events)))
+        nursery.start_soon(_answer_pings, server)
+        await trio.sleep(120)  # the consumer is busy; the queue is never full
+        assert conn._websocket.closed is None  # pyright: ignore[reportPrivateUsage]
+        for _ in range(events):
+            assert isinstance(await conn.receive(), ev.ResponseOutputAudioDelta)
+        nursery.cancel_scope.cancel()
+
+
+async def test_a_ping_due_during_our_close_handshake_is_skipped(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    # The server answers pings but takes 3 s to answer our close frame; a ping
+    # falls due meanwhile. No ping may follow our close frame, and nothing breaks.
+    seen: list[int] = []
+
+    async def slow_closer(server: Server) -> None:
+        while True:
+            opcode, payload = await server.read_frame()
+            seen.append(opcode)
+            if opcode == PING:
+                await server.send(frame(PONG, payload))
+            elif opcode == CLOSE:
+                await trio.sleep(3)
+                await server.send(frame(CLOSE, payload))
+                await server.stream.aclose()
+                return
+
+    with trio.fail_after(60):
+        async with session(slow_closer, ping_interval=2, ping_timeout=2, close_timeout=5):
+            await trio.sleep(1.5)
+    assert seen == [CLOSE]
+
+
+async def test_without_a_timeout_pings_keep_going(autojump_clock: trio.testing.MockClock) -> None:
+    # ping_timeout=None: never give up, but keep the traffic that holds NATs open.
+    async with trio.open_nursery() as nursery:
+        conn, server = pair(nursery, ping_interval=10, ping_timeout=None)
+        pings = 0
+        with trio.move_on_after(100):
+            while True:
+                opcode, _ = await server.read_frame()  # never answered
+                pings += opcode == PING
+        assert pings >= 9
+        assert conn._websocket.closed is None  # pyright: ignore[reportPrivateUsage]
         nursery.cancel_scope.cancel()

@@ -165,3 +165,28 @@ async def test_statistics_count_bytes_not_characters() -> None:
     assert stats.bytes_sent == len(sent)
     assert stats.bytes_received == len(incoming)
     assert len(incoming) > len(incoming.decode())  # the test means something
+
+
+async def test_a_value_that_contains_itself_is_an_encode_error_not_a_crash() -> None:
+    loop: list[object] = []
+    loop.append(loop)
+    bad = ev.SessionUpdate(session=ev.RealtimeSession(tools=loop))  # type: ignore[arg-type]
+    async with trio.open_nursery() as nursery:
+        conn, server = pair(nursery)
+        with pytest.raises(rt.EventEncodeError) as info:
+            await conn.send(bad)
+        assert info.value.path == "$.session.tools[0]"
+        await conn.send_channel.send(bad)
+        with pytest.raises(rt.EventEncodeError):
+            await conn.receive()
+        await conn.send(ev.ResponseCreate())  # the session goes on
+        assert (await _sent(server, 1))[0]["type"] == "response.create"
+        nursery.cancel_scope.cancel()
+
+
+async def test_an_event_id_that_is_not_a_string_is_refused() -> None:
+    async with trio.open_nursery() as nursery:
+        conn, _server = pair(nursery)
+        with pytest.raises(TypeError, match="event_id must be a str"):
+            await conn.send(ev.ResponseCreate(event_id=None))  # type: ignore[arg-type]
+        nursery.cancel_scope.cancel()

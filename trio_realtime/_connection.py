@@ -233,6 +233,7 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         self._writer_idle: trio.CancelScope | None = None
         self._writer_done = trio.Event()
         self._life = _Life.OPEN
+        self._closed_event = trio.Event()
         #: Set by a close that does not flush: the writer stops after its frame.
         self._stop_writing = False
         #: True when this client started the close while the WebSocket was open.
@@ -275,7 +276,7 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         self._events_in += 1
         if type(data) is Binary:
             return self._binary(data)
-        payload = cast("bytes | bytearray", data)
+        payload: bytes | bytearray = data  # pyright: ignore[reportAssignmentType] # not Binary
         self._bytes_in += len(payload)
         try:
             event: S = self._fast_decode(payload)
@@ -368,15 +369,21 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         """Check that ``event`` is one of our client events and encode it, with an id."""
         if type(event) not in self._client_types:
             raise TypeError(self._not_sendable(event))
-        data = self._codec.encode(cast(C, event))
         event_id: object = getattr(event, "event_id", msgspec.UNSET)
+        if event_id is not msgspec.UNSET and not isinstance(event_id, str):
+            raise TypeError(
+                f"{type(event).__name__}.event_id must be a str or left unset (the "
+                f"connection then gives it one), not {type(event_id).__name__}"
+            )
+        data = self._codec.encode(cast(C, event))
         if isinstance(event_id, str):
             return _Prepared(event, data, event_id)
         self._next_id += 1
         new_id = f"c{self._next_id}"
         # Encoded Structs start with '{"type":'; the id goes in front of it, so
-        # the user's event object is never changed.
-        return _Prepared(event, b'{"event_id":"' + new_id.encode() + b'",' + data[1:], new_id)
+        # the user's event object is never changed (one copy of the bytes).
+        head = b'{"event_id":"' + new_id.encode() + b'",'
+        return _Prepared(event, b"".join((head, memoryview(data)[1:])), new_id)
 
     def _not_sendable(self, event: object) -> str:
         kind = type(event)
@@ -463,7 +470,11 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
             try:
                 prepared = self._prepare(item)
             except (TypeError, EventEncodeError) as exc:
-                self._reject(item, exc)
+                failure = exc
+            else:
+                failure = None
+            if failure is not None:  # outside the handler: no traceback kept alive
+                self._reject(item, failure)
                 return True
         event = prepared.event
         self._in_flight = event
@@ -532,6 +543,7 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         cut short by cancellation; the transport is closed in every case.
         """
         if self._life is not _Life.OPEN:
+            await self._closed_event.wait()  # a close already under way: its end
             return
         self._life = _Life.CLOSING
         ws = self._websocket
@@ -564,6 +576,7 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
                 await self._writer_done.wait()
                 await ws.abort()
             self._life = _Life.CLOSED
+            self._closed_event.set()
         log.debug("closed %s", self.url)
         if not flushed:
             raise CloseTimeout(

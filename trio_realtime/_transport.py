@@ -73,7 +73,8 @@ class WebSocket:
         self._reading: bool = False
         self._readers = trio.lowlevel.ParkingLot()
         self._send_lock = trio.Lock()
-        #: A write was cancelled after it began: the stream may hold half a frame.
+        #: Nothing more may be written: a write failed, or was cancelled after it
+        #: began (the stream may hold half a frame).
         self.broken: bool = False
         #: True once the keeper failed the connection for a missing pong.
         self.keepalive_expired: bool = False
@@ -171,10 +172,10 @@ class WebSocket:
         pauses grow with what is allocated).
 
         A pong is late once ``ping_timeout`` passed with the socket being read.
-        Time during which nobody reads because ``queue_size`` messages wait for
-        a stalled consumer does not count: the pong may be sitting unread in
-        the socket, so the deadline becomes ``ping_timeout`` after the last time
-        the keeper found reads held back.
+        Time during which nobody reads because messages wait for a consumer
+        that is behind (up to ``queue_size`` of them) does not count: the pong
+        may be sitting unread in the socket, so the deadline becomes
+        ``ping_timeout`` after the last time the keeper found reads held back.
         """
         protocol = self.protocol
         now = trio.current_time()
@@ -195,8 +196,8 @@ class WebSocket:
                 pong_due = math.inf
             elif now >= pong_due:
                 assert ping_timeout is not None
-                if len(self._messages) >= self._queue_size:
-                    held_at = now
+                if self._messages:
+                    held_at = now  # the consumer is behind: we are not reading ahead
                 if held_at > now - ping_timeout:
                     # Not read for part of the wait: give the pong a full
                     # ping_timeout of reading from the last time it was held back.
@@ -209,7 +210,11 @@ class WebSocket:
             if now >= next_ping:
                 assert ping_interval is not None
                 next_ping = now + ping_interval
-                if protocol.awaiting_pong is None:
+                # One ping at a time while its pong is awaited; with no timeout
+                # every interval pings (traffic that keeps NATs and proxies open).
+                if not protocol.close_sent and (
+                    protocol.awaiting_pong is None or ping_timeout is None
+                ):
                     protocol.send_ping()
                     self._wake_writer()
                     if ping_timeout is not None:
@@ -222,10 +227,16 @@ class WebSocket:
                 if len(self._messages) >= self._queue_size:
                     held_at = trio.current_time()
                     break
+                before = len(self._messages)
                 with trio.move_on_at(min(next_ping, pong_due)) as timer:
                     await self._read()
-                if self._messages or timer.cancelled_caught:
-                    break  # a consumer will want them / a timer is due
+                if timer.cancelled_caught:
+                    break  # a timer is due
+                if len(self._messages) > before:
+                    # A consumer will want it; it reads from here on. Until it
+                    # does, reading is held back by the consumer, not the peer.
+                    held_at = trio.current_time()
+                    break
             now = trio.current_time()
         await self._see_tcp_closed(close_timeout)
 
@@ -289,7 +300,12 @@ class WebSocket:
         try:
             await self._stream.send_all(data)
         except (trio.BrokenResourceError, trio.ClosedResourceError):
-            self.protocol.connection_lost()
+            # Only the write side is known dead: what the server sent before
+            # (events, its close frame) is still to be read, so the protocol
+            # is not closed here; the reader finds the close or the EOF.
+            self.broken = True
+            if self._keeper_nap is not None:
+                self._keeper_nap.cancel()
             raise Closed(self.protocol.closed) from None
         except BaseException:
             self.broken = True  # cancelled once begun: part of a frame may be out

@@ -147,11 +147,23 @@ class EventCodec(Generic[_In, _Out]):
         raise EventEncodeError(f"cannot encode {name}{where}: {failure}", path=path) from failure
 
 
-_ENCODE_FAILURES = (TypeError, ValueError, OverflowError)
+#: RecursionError: a value that contains itself (or nests absurdly deep).
+_ENCODE_FAILURES = (TypeError, ValueError, OverflowError, RecursionError)
+#: How deep the search for the failing part goes; a cycle ends there too.
+_MAX_SEARCH_DEPTH = 40
 
 
-def _find_unencodable(encoder: msgspec.json.Encoder, value: object, path: str) -> str | None:
-    """The JSON path of the innermost part of ``value`` that fails to encode."""
+def _find_unencodable(
+    encoder: msgspec.json.Encoder, value: object, path: str, above: tuple[int, ...] = ()
+) -> str | None:
+    """The JSON path of the innermost part of ``value`` that fails to encode.
+
+    ``above`` holds the ids of the containers on the way down: a value that
+    contains itself is reported where the cycle closes.
+    """
+    if len(above) >= _MAX_SEARCH_DEPTH:
+        return None
+    above = (*above, id(value))
     children: list[tuple[str, object]] = []
     if isinstance(value, msgspec.Struct):
         for field in msgspec.structs.fields(value):
@@ -163,10 +175,14 @@ def _find_unencodable(encoder: msgspec.json.Encoder, value: object, path: str) -
         seq = cast("list[object] | tuple[object, ...]", value)
         children = [(f"{path}[{i}]", item) for i, item in enumerate(seq)]
     for child_path, child in children:
+        if child is msgspec.UNSET:
+            continue  # never written, and not encodable on its own
+        if id(child) in above:
+            return child_path  # the value contains itself here
         try:
             encoder.encode(child)
         except _ENCODE_FAILURES:
-            return _find_unencodable(encoder, child, child_path) or child_path
+            return _find_unencodable(encoder, child, child_path, above) or child_path
     return None
 
 
