@@ -470,11 +470,7 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
             try:
                 prepared = self._prepare(item)
             except (TypeError, EventEncodeError) as exc:
-                failure = exc
-            else:
-                failure = None
-            if failure is not None:  # outside the handler: no traceback kept alive
-                self._reject(item, failure)
+                self._reject(item, exc)
                 return True
         event = prepared.event
         self._in_flight = event
