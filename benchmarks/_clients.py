@@ -1,9 +1,9 @@
 """The clients under test, each run in a fresh subprocess: ``python _clients.py JOB.json``.
 
-A job names a client, a server port and what to do (``dispatch``, ``scale`` or
-``memory``); the result is one JSON object on stdout. A fresh process per run
-keeps peers from sharing imports, heaps or warm caches, and lets the runner pin
-the client to one core and the server to the other.
+A job names a client, a server port and what to do (``dispatch``, ``scale``,
+``memory`` or ``idle``); the result is one JSON object on stdout. A fresh
+process per run keeps peers from sharing imports, heaps or warm caches, and
+lets the runner pin the client to one core and the server to the other.
 
 Every client runs the same loop: take the event the client hands over, read
 the clock, keep the clock and the send stamp from the ``event_id`` in two int
@@ -472,6 +472,226 @@ def execute(client: str, port: int, models: list[str], sample_rss: bool, limit_s
     }
 
 
+# --- N idle sessions: the CPU a process spends while nothing is sent (bench_idle) ---
+
+IDLE_MODEL = "bench.idle"
+
+
+def server_stats(port: int) -> dict[str, int]:
+    """The bench server's counters (``GET /stats``) over a blocking socket.
+
+    Called only outside the measuring window, where blocking the event loop
+    for the millisecond it takes costs nothing that is counted.
+    """
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(b"GET /stats HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    return json.loads(data.partition(b"\r\n\r\n")[2])
+
+
+class IdleRun:
+    """One idle run: N sessions connect, evenly spread over ``spread_s``, and each
+    consumer then waits in its receive; ``settle_s`` after the last one connected,
+    the process's CPU time (``time.process_time``, all threads, user + system)
+    and the server's ping count are read over ``window_s`` of wall time.
+
+    The spread gives the sessions' timers (pings, the keeper's wakes) the even
+    phases of sessions that arrived over time; sessions connected in one burst
+    keep their timers in step, and one wake of the process then serves many.
+    """
+
+    def __init__(self, spec: dict[str, Any], port: int) -> None:
+        self.n: int = spec["n"]
+        self.settle_s: float = spec["settle_s"]
+        self.window_s: float = spec["window_s"]
+        self.spread_s: float = spec.get("spread_s", 0.0)
+        self.limit_s: float = spec["limit_s"]
+        self.options: dict[str, Any] = spec.get("options", {})
+        self.port = port
+        self.n_ready = 0
+        self.all_ready: Callable[[], None] = lambda: None
+        self.stopping = False
+        self.started = time.perf_counter()
+        self.out: dict[str, Any] = {
+            "n": self.n,
+            "spread_s": self.spread_s,
+            "settle_s": self.settle_s,
+        }
+
+    def delay(self, i: int) -> float:
+        """When session ``i`` connects, in seconds from the start."""
+        return self.spread_s * i / self.n
+
+    def ready(self) -> None:
+        self.n_ready += 1
+        if self.n_ready == self.n:
+            self.all_ready()
+
+    def connected(self) -> None:
+        self.out["connect_s"] = time.perf_counter() - self.started
+
+    def window_start(self) -> None:
+        self._stats = server_stats(self.port)
+        self._gc = [g["collections"] for g in gc.get_stats()]
+        self._wall = time.perf_counter()
+        self._cpu = time.process_time()
+
+    def window_end(self) -> None:
+        cpu = time.process_time()
+        wall = time.perf_counter()
+        stats = server_stats(self.port)
+        self.out.update(
+            cpu_s=cpu - self._cpu,
+            window_s=wall - self._wall,
+            server_pings=stats["pings"] - self._stats["pings"],
+            server_sessions=self._stats["sessions"],
+            gc_collections=[
+                g["collections"] - before
+                for g, before in zip(gc.get_stats(), self._gc, strict=True)
+            ],
+        )
+
+
+async def idle_trio_realtime(run: IdleRun, delay: float, stops: list[Any]) -> None:
+    import trio
+
+    from trio_realtime import Client, open_realtime
+
+    await trio.sleep(delay)
+    client = Client(api_key=API_KEY, base_url=f"http://127.0.0.1:{run.port}/v1")
+    async with open_realtime(
+        client, IDLE_MODEL, allow_insecure_transport=True, **run.options
+    ) as conn:
+        await conn.receive()
+        with trio.CancelScope() as stop:
+            stops.append(stop)
+            run.ready()
+            # The common idle case: the consumer waits for the next event.
+            await conn.receive()
+    # Leaving the block closes the session politely, outside the window.
+
+
+def execute_idle_trio(run: IdleRun) -> None:
+    import inspect
+
+    import trio
+
+    from trio_realtime import open_realtime
+
+    class Steps(trio.abc.Instrument):
+        """Task steps in the window, by task name: who wakes, and how often.
+        About 0.1 us per step, far below what it counts."""
+
+        def __init__(self) -> None:
+            self.counting = False
+            self.by_name: dict[str, int] = {}
+
+        def before_task_step(self, task: trio.lowlevel.Task) -> None:
+            if self.counting:
+                name = task.name.rpartition(".")[2]
+                self.by_name[name] = self.by_name.get(name, 0) + 1
+
+    steps = Steps()
+
+    async def main() -> None:
+        stops: list[trio.CancelScope] = []
+        all_ready = trio.Event()
+        run.all_ready = all_ready.set
+        async with trio.open_nursery() as nursery:
+            for i in range(run.n):
+                nursery.start_soon(idle_trio_realtime, run, run.delay(i), stops)
+            with trio.fail_after(run.spread_s + run.limit_s):
+                await all_ready.wait()
+            run.connected()
+            await trio.sleep(run.settle_s)
+            run.window_start()
+            steps.counting = True
+            await trio.sleep(run.window_s)
+            steps.counting = False
+            run.window_end()
+            for stop in stops:
+                stop.cancel()
+
+    default = inspect.signature(open_realtime).parameters["ping_interval"].default
+    run.out["ping_interval_s"] = run.options.get("ping_interval", default)
+    trio.run(main, instruments=[steps])
+    run.out["task_steps"] = steps.by_name
+
+
+async def idle_sdk(client: Any, run: IdleRun, delay: float) -> None:
+    import asyncio
+
+    await asyncio.sleep(delay)
+    options = run.options
+    async with client.realtime.connect(
+        model=IDLE_MODEL, websocket_connection_options=options
+    ) as conn:
+        await conn.recv()
+        run.ready()
+        try:
+            await conn.recv()
+        except asyncio.CancelledError:
+            if not run.stopping:
+                raise
+            # Our own stop: close the session politely, outside the window.
+            asyncio.current_task().uncancel()  # type: ignore[union-attr]
+
+
+def execute_idle_sdk(run: IdleRun) -> None:
+    import asyncio
+    import inspect
+
+    from websockets.asyncio.client import connect
+
+    async def main() -> None:
+        client = _sdk_client(run.port)
+        all_ready = asyncio.Event()
+        run.all_ready = all_ready.set
+        tasks = [asyncio.create_task(idle_sdk(client, run, run.delay(i))) for i in range(run.n)]
+        waiter = asyncio.create_task(all_ready.wait())
+        done, _ = await asyncio.wait(
+            [waiter, *tasks],
+            timeout=run.spread_s + run.limit_s,
+            return_when=asyncio.FIRST_COMPLETED,
+        )
+        if waiter not in done:
+            for task in done:
+                task.result()  # a session that ended early: its error
+            raise TimeoutError(f"{run.n - run.n_ready} of {run.n} sessions did not connect")
+        run.connected()
+        await asyncio.sleep(run.settle_s)
+        run.window_start()
+        await asyncio.sleep(run.window_s)
+        run.window_end()
+        run.stopping = True
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks)
+        await client.close()
+
+    # The SDK passes no keepalive option of its own: websockets' defaults apply.
+    default = inspect.signature(connect).parameters["ping_interval"].default
+    run.out["ping_interval_s"] = run.options.get("ping_interval", default)
+    asyncio.run(main())
+    run.out["task_steps"] = None
+
+
+def execute_idle(client: str, port: int, spec: dict[str, Any]) -> dict[str, Any]:
+    """One idle run of ``trio_realtime`` or ``sdk``; see `IdleRun`."""
+    run = IdleRun(spec, port)
+    if client == "sdk":
+        execute_idle_sdk(run)
+    elif client == "trio_realtime":
+        execute_idle_trio(run)
+    else:
+        raise ValueError(f"no idle session for client {client!r}")
+    return {"client": client, "options": run.options, **run.out}
+
+
 def warm_imports(client: str) -> None:
     """Import what each client needs before any clock starts."""
     if client == "sdk":
@@ -496,6 +716,10 @@ def main() -> None:
         os.sched_setaffinity(0, {job["cpu"]})
     client, port = job["client"], job["port"]
     warm_imports(client)
+    if "idle" in job:
+        # Several idle runs in sequence, each under its own event loop.
+        json.dump([execute_idle(client, port, spec) for spec in job["idle"]], sys.stdout)
+        return
     if job.get("warm_model"):
         # One throwaway session first: lazy imports, first-use caches, the codec.
         execute(client, port, [job["warm_model"]], False, 30)

@@ -19,7 +19,13 @@ test (ours, the `openai` SDK's, the bare floor) selects it the same way:
   run ``run`` are connected, then every 20 ms (or ``period_ms``) sends each
   one a 20 ms audio delta and a transcript delta for ``ms`` milliseconds
   (sessions spread over the period), then ``response.done``.
-- ``bench.idle``: only ``session.created``.
+- ``bench.idle``: only ``session.created``; the session then stays open,
+  answering pings, until the client closes it.
+
+``GET /stats`` (a plain HTTP request, no upgrade) answers with a JSON object of
+counters since the server started: ``pings`` (client pings answered) and
+``sessions`` (WebSocket sessions open now). ``bench_idle.py`` reads it at both
+ends of its measuring window.
 
 Every delta's ``event_id`` is ``ev_<perf_counter_ns at send>``; CLOCK_MONOTONIC
 is shared by all processes on Linux, so a client subtracts it from its own
@@ -32,6 +38,7 @@ import argparse
 import asyncio
 import base64
 import hashlib
+import json
 import os
 import struct
 import sys
@@ -51,6 +58,8 @@ _DONE = (
 _TICK_S = 0.020
 _SLOTS = 20
 _START_DELAY_S = 0.3
+#: Served on ``GET /stats``.
+_stats = {"pings": 0, "sessions": 0}
 
 
 def frame(payload: bytes, opcode: int = 0x1) -> bytes:
@@ -133,6 +142,7 @@ async def _read_client_frames(reader: asyncio.StreamReader, writer: asyncio.Stre
                 await writer.drain()
                 return
             if opcode == 0x9:
+                _stats["pings"] += 1
                 writer.write(frame(data, 0xA))
     except (asyncio.IncompleteReadError, ConnectionError):
         return
@@ -184,6 +194,16 @@ async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) ->
         name.strip().lower(): value.strip()
         for name, _, value in (line.partition(":") for line in lines[1:] if line)
     }
+    if "sec-websocket-key" not in headers:
+        body = json.dumps(_stats).encode() if target == "/stats" else b"{}"
+        status = b"200 OK" if target == "/stats" else b"404 Not Found"
+        writer.write(
+            b"HTTP/1.1 " + status + b"\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body) + body
+        )
+        await writer.drain()
+        writer.close()
+        return
     accept = base64.b64encode(hashlib.sha1(headers["sec-websocket-key"].encode() + _GUID).digest())
     writer.write(
         b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -192,12 +212,14 @@ async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) ->
     writer.write(frame(_SESSION_CREATED))
     model = parse_qs(urlsplit(target).query).get("model", ["bench.idle"])[0]
     closer = asyncio.get_running_loop().create_task(_read_client_frames(reader, writer))
+    _stats["sessions"] += 1
     try:
         await _scenario(model, writer)
         await asyncio.wait_for(closer, timeout=600)
     except (ConnectionError, TimeoutError):
         pass
     finally:
+        _stats["sessions"] -= 1
         closer.cancel()
         writer.close()
 

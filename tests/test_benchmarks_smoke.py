@@ -101,8 +101,30 @@ def test_scale_and_memory_measured_both_clients(results: dict[str, Any]) -> None
         assert m["samples"] > 0
 
 
+def test_idle_measured_every_configuration(results: dict[str, Any]) -> None:
+    idle = results["idle"]
+    configs = idle["configs"]
+    assert set(configs) == {"trio_realtime", "trio_realtime_no_ping", "sdk"}
+    for name, r in configs.items():
+        assert "error" not in r, (name, r.get("error"))
+        # Every session was connected and idle while the CPU was read.
+        assert r["server_sessions"] == r["n"] == idle["n"], name
+        assert _finite(r["cpu_pct_of_core"]), name
+        assert r["cpu_pct_of_core"] >= 0, name
+        assert _finite(r["cpu_us_per_conn_s"]), name
+        assert r["window_s"] > 0.9 * idle["window_s"], name
+    # The quick run pings every 0.25 s, so a 1 s window sees pings answered,
+    # and none from the configuration with the keepalive off.
+    assert configs["trio_realtime"]["server_pings"] > 0
+    assert configs["sdk"]["server_pings"] > 0
+    assert configs["trio_realtime_no_ping"]["server_pings"] == 0
+    assert configs["trio_realtime_no_ping"]["ping_interval_s"] is None
+    assert configs["trio_realtime"]["task_steps"]
+    assert configs["sdk"]["task_steps"] is None
+
+
 def test_targets_table_and_figure_written(results: dict[str, Any]) -> None:
-    assert len(results["targets"]) == 7
+    assert len(results["targets"]) == 8
     for t in results["targets"]:
         assert _finite(t["measured"]), t["target"]
         assert t["met"] in (True, False)
