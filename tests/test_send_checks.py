@@ -11,7 +11,8 @@ import json
 import msgspec
 import pytest
 import trio
-from _wire import TEXT, Server, frame, pair
+import trio.testing
+from _wire import TEXT, Server, frame, pair, session
 
 import trio_realtime as rt
 from trio_realtime import events as ev
@@ -90,6 +91,7 @@ async def test_a_wrong_object_put_on_the_channel_is_reported_by_receive() -> Non
     async with trio.open_nursery() as nursery:
         conn, _server = pair(nursery)
         await conn.send_channel.send({"type": "response.create"})  # type: ignore[arg-type]
+        await trio.testing.wait_all_tasks_blocked()  # the writer has met it
         with pytest.raises(TypeError, match="was not sent"):
             await conn.receive()
         nursery.cancel_scope.cancel()
@@ -177,6 +179,7 @@ async def test_a_value_that_contains_itself_is_an_encode_error_not_a_crash() -> 
             await conn.send(bad)
         assert info.value.path == "$.session.tools[0]"
         await conn.send_channel.send(bad)
+        await trio.testing.wait_all_tasks_blocked()
         with pytest.raises(rt.EventEncodeError):
             await conn.receive()
         await conn.send(ev.ResponseCreate())  # the session goes on
@@ -190,3 +193,13 @@ async def test_an_event_id_that_is_not_a_string_is_refused() -> None:
         with pytest.raises(TypeError, match="event_id must be a str"):
             await conn.send(ev.ResponseCreate(event_id=None))  # type: ignore[arg-type]
         nursery.cancel_scope.cancel()
+
+
+async def test_a_rejection_no_receive_reported_is_raised_by_the_block() -> None:
+    async def idle(server: Server) -> None:
+        await trio.sleep_forever()
+
+    with trio.fail_after(10), pytest.raises(TypeError, match="was not sent"):
+        async with session(idle, close_timeout=0.1) as conn:
+            await conn.send_channel.send({"type": "response.create"})  # type: ignore[arg-type]
+            await trio.testing.wait_all_tasks_blocked()

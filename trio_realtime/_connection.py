@@ -196,8 +196,9 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
     Attributes:
         send_channel: a `trio.MemorySendChannel` of client events (clone it for
             more sending tasks). Events put on it directly are checked by the
-            writer instead of at the call: one that cannot be sent is reported
-            by the next ``receive`` (see `ConnectionStatistics`).
+            writer instead of at the call: one that cannot be sent is logged,
+            and reported by the next ``receive`` call to start after the writer
+            met it, or else by leaving the ``async with``; the session goes on.
         receive_channel: the `EventReceiveChannel` of decoded server events.
         session: the latest session object the server reported, or None.
         url: the WebSocket URL (it never holds a credential).
@@ -593,6 +594,15 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         cls = KeepaliveTimeout if self._websocket.keepalive_expired else ConnectionClosed
         error = cls(info.code, info.reason, self._unsent)
         self._reported_unsent = len(error.unsent)
+        return error
+
+    def _pending_exit_error(self) -> Exception | None:
+        """What leaving the ``async with`` must still tell: a close the user was
+        not told about, else an event from ``send_channel`` that no ``receive``
+        reported as rejected."""
+        error = self._pending_close_error()
+        if error is None and self._rejected:
+            return self._rejected.pop(0)
         return error
 
     def _pending_close_error(self) -> ConnectionClosed | None:

@@ -202,7 +202,7 @@ class _Session(Generic[K]):
                     if exc is None:
                         pending = close_exc
                 if exc is None and pending is None:
-                    pending = conn._pending_close_error()  # pyright: ignore[reportPrivateUsage]
+                    pending = conn._pending_exit_error()  # pyright: ignore[reportPrivateUsage]
         finally:
             self._nursery.cancel_scope.cancel()
             suppressed = await self._exit_nursery(exc)
