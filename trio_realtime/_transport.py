@@ -81,6 +81,11 @@ class WebSocket:
         #: Called when the protocol owes the socket a frame (the writer's wake-up).
         self.on_output: Callable[[], None] | None = None
         self._keeper_nap: trio.CancelScope | None = None
+        #: The keeper sleeps until the read in progress ends (see `keep_alive`).
+        self._keeper_waits: bool = False
+        #: Reads finished so far, by anyone: the keeper tells a quiet socket
+        #: (one read going on the whole time) from a busy one.
+        self._reads: int = 0
         #: The server closed its side of TCP (or the link died).
         self.eof: bool = False
 
@@ -121,6 +126,9 @@ class WebSocket:
                     self.feed(data)
                 finally:
                     self._reading = False
+                    self._reads += 1
+                    if self._keeper_waits:
+                        self._wake_keeper()
                     if self._readers:
                         self._readers.unpark_all()
             if messages:
@@ -134,8 +142,8 @@ class WebSocket:
         protocol.receive_data(data if type(data) is bytes else bytes(data))
         if protocol.wants_write and self.on_output is not None:
             self.on_output()
-        if protocol.closed is not None and self._keeper_nap is not None:
-            self._keeper_nap.cancel()
+        if protocol.closed is not None:
+            self._wake_keeper()
 
     async def _read(self) -> None:
         """Read once from the socket and feed it; one reader at a time."""
@@ -148,8 +156,16 @@ class WebSocket:
             self.feed(data)
         finally:
             self._reading = False
+            self._reads += 1
+            if self._keeper_waits:
+                self._wake_keeper()
             if self._readers:
                 self._readers.unpark_all()
+
+    def _wake_keeper(self) -> None:
+        self._keeper_waits = False
+        if self._keeper_nap is not None:
+            self._keeper_nap.cancel()
 
     async def _read_turn(self) -> None:
         """Read once, or wait while another task reads."""
@@ -166,10 +182,12 @@ class WebSocket:
         """Read while no consumer does, ping, and judge pongs, until the WebSocket
         closes; then see the TCP connection to its end.
 
-        While a consumer is found reading, the keeper checks twice as rarely each
-        time, up to `KEEPER_MAX_IDLE`: a server with hundreds of sessions then
-        wakes its keepers rarely (each wake-up allocates, and garbage collector
-        pauses grow with what is allocated).
+        While a consumer is found reading a busy socket, the keeper checks twice
+        as rarely each time, up to `KEEPER_MAX_IDLE`; while it finds one read
+        going on for a whole nap (a quiet socket), it sleeps until that read
+        ends or a ping is due. A server with hundreds of sessions then wakes
+        its keepers rarely (each wake-up costs CPU and allocates, and garbage
+        collector pauses grow with what is allocated).
 
         A pong is late once ``ping_timeout`` passed with the socket being read.
         Time during which nobody reads because messages wait for a consumer
@@ -185,6 +203,7 @@ class WebSocket:
         held_at = -math.inf
         wait = KEEPER_IDLE
         while protocol.closed is None:
+            reads = self._reads
             with trio.CancelScope(deadline=min(now + wait, next_ping, pong_due)) as nap:
                 self._keeper_nap = nap
                 await trio.sleep_forever()
@@ -220,7 +239,21 @@ class WebSocket:
                     if ping_timeout is not None:
                         pong_due = now + ping_timeout
             if self._reading:
-                wait = min(wait * 2, KEEPER_MAX_IDLE)
+                if self._reads == reads:
+                    # One read went on for the whole nap: the socket is quiet
+                    # and a consumer waits on it. Sleep until that read ends
+                    # (the reader wakes us) or a timer is due: an idle session
+                    # then costs no wake-ups but its pings.
+                    with trio.CancelScope(deadline=min(next_ping, pong_due)) as nap:
+                        self._keeper_nap = nap
+                        self._keeper_waits = True
+                        await trio.sleep_forever()
+                    self._keeper_nap = None
+                    self._keeper_waits = False
+                    now = trio.current_time()
+                    wait = KEEPER_IDLE
+                else:
+                    wait = min(wait * 2, KEEPER_MAX_IDLE)
                 continue
             wait = KEEPER_IDLE
             while protocol.closed is None and not self._reading:
@@ -304,8 +337,7 @@ class WebSocket:
             # (events, its close frame) is still to be read, so the protocol
             # is not closed here; the reader finds the close or the EOF.
             self.broken = True
-            if self._keeper_nap is not None:
-                self._keeper_nap.cancel()
+            self._wake_keeper()
             raise Closed(self.protocol.closed) from None
         except BaseException:
             self.broken = True  # cancelled once begun: part of a frame may be out
