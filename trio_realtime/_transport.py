@@ -6,9 +6,10 @@ channel hop cost more CPU than everything else a Realtime event needs (see
 benchmarks/README.rst). Here the consumer's own ``get_message`` reads the
 socket, so a delta costs one wake-up.
 
-Who writes: only the connection's writer task (data frames, and every pong,
-ping or close frame the protocol owes, woken through ``on_output``), and, once
-the writer has stopped, whoever closes. A reader never writes, so cancelling a
+Who writes: the connection's writer task (data frames, and every pong or
+close frame the protocol owes, woken through ``on_output``), the keeper (its
+own pings), and, once the writer has stopped, whoever closes; one at a time
+(`_hold_stream`). A reader never writes, so cancelling a
 ``receive`` can never cut a frame in half, and a frame the protocol owes stays
 owed until a write of it has begun. A write cancelled once begun may have put
 part of a frame on the wire: the stream then carries nothing more (``broken``)
@@ -24,6 +25,7 @@ through TCP; that time does not count against a pong (see `keep_alive`).
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable
 
@@ -241,9 +243,13 @@ class WebSocket:
                     protocol.awaiting_pong is None or ping_timeout is None
                 ):
                     protocol.send_ping()
-                    self._wake_writer()
                     if ping_timeout is not None:
                         pong_due = now + ping_timeout
+                    # Written here rather than by waking the writer: one task
+                    # step (and one Cancelled raised) less per ping.
+                    # If the write side is gone, the reader will see why.
+                    with contextlib.suppress(Closed):
+                        await self.flush()
             if self._reading:
                 if self._reads == reads:
                     # One read went on for the whole nap: the socket is quiet
