@@ -207,15 +207,20 @@ class WebSocket:
         now = trio.current_time()
         next_ping = now + ping_interval if ping_interval is not None else math.inf
         pong_due = math.inf
-        #: When the keeper last found reads held back by a full queue.
+        #: When the keeper last found reads held back by a consumer behind.
         held_at = -math.inf
         wait = KEEPER_IDLE
+        nap_until = now + wait
+        reads = self._reads
         while protocol.closed is None:
-            reads = self._reads
-            with trio.CancelScope(deadline=min(now + wait, next_ping, pong_due)) as nap:
+            # One sleep per turn: until the nap ends or a timer is due, or, when
+            # waiting on a quiet read (nap_until is inf), until that read ends.
+            with trio.CancelScope(deadline=min(nap_until, next_ping, pong_due)) as nap:
                 self._keeper_nap = nap
+                self._keeper_waits = nap_until == math.inf
                 await trio.sleep_forever()
             self._keeper_nap = None
+            self._keeper_waits = False
             if protocol.closed is not None:
                 break
             now = trio.current_time()
@@ -246,8 +251,8 @@ class WebSocket:
                     if ping_timeout is not None:
                         pong_due = now + ping_timeout
                     # Written here rather than by waking the writer: one task
-                    # step (and one Cancelled raised) less per ping.
-                    # If the write side is gone, the reader will see why.
+                    # step (and one Cancelled raised) less per ping. If the
+                    # write side is gone, the reader will see why.
                     with contextlib.suppress(Closed):
                         await self.flush()
             if self._reading:
@@ -256,16 +261,14 @@ class WebSocket:
                     # and a consumer waits on it. Sleep until that read ends
                     # (the reader wakes us) or a timer is due: an idle session
                     # then costs no wake-ups but its pings.
-                    with trio.CancelScope(deadline=min(next_ping, pong_due)) as nap:
-                        self._keeper_nap = nap
-                        self._keeper_waits = True
-                        await trio.sleep_forever()
-                    self._keeper_nap = None
-                    self._keeper_waits = False
-                    now = trio.current_time()
-                    wait = KEEPER_IDLE
+                    nap_until = math.inf
                 else:
-                    wait = min(wait * 2, KEEPER_MAX_IDLE)
+                    # A busy socket: back off. After a quiet read ended, look
+                    # again soon, in case that consumer stops reading.
+                    quiet = nap_until == math.inf
+                    wait = KEEPER_IDLE if quiet else min(wait * 2, KEEPER_MAX_IDLE)
+                    nap_until = now + wait
+                reads = self._reads
                 continue
             wait = KEEPER_IDLE
             while protocol.closed is None and not self._reading:
@@ -283,6 +286,8 @@ class WebSocket:
                     held_at = trio.current_time()
                     break
             now = trio.current_time()
+            nap_until = now + wait
+            reads = self._reads
         await self._see_tcp_closed(close_timeout)
 
     def _wake_writer(self) -> None:
