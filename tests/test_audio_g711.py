@@ -94,7 +94,7 @@ def test_the_reference_port_itself_matches_published_values() -> None:
     assert [ref_ulaw_expand(c) for c in (0x00, 0x80, 0x7F, 0xFF)] == [-32124, 32124, 0, 0]
     assert [ref_alaw_expand(c) for c in (0x00, 0x80, 0x55, 0xD5)] == [-5504, 5504, -8, 8]
     assert [ref_alaw_expand(c) for c in (0x2A, 0xAA)] == [-32256, 32256]
-    # Segment edges: mu-law's first segment ends where the biased magnitude reaches 64 (x >> 2 = 31).
+    # Segment edge: the first mu-law segment ends where x >> 2 plus the bias reaches 64.
     assert ref_ulaw_compress(123) != ref_ulaw_compress(124)
     assert ref_ulaw_compress(124) == 0xEF
 

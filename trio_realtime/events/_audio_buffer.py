@@ -1,13 +1,18 @@
 """The input and output audio buffers: appending, committing, clearing, VAD events.
 
 ``input_audio_buffer.append`` carries ``bytes``; msgspec writes the base64.
+Passing it ``base64.b64encode(pcm)`` (the ``openai`` SDK habit) would send
+base64 of base64, so the constructor refuses bytes that are base64 text; see
+`check_not_base64` for why real audio does not trip it.
 """
 
 from __future__ import annotations
 
+import binascii
+
 from msgspec import UNSET, UnsetType
 
-from .._errors import EventEncodeError
+from .._errors import Base64AudioError, EventEncodeError
 from ._base import ClientEvent, ServerEvent
 
 __all__ = [
@@ -29,6 +34,42 @@ __all__ = [
 
 # -- client events ------------------------------------------------------------
 
+_B64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
+#: Shorter chunks are not checked: too few bytes to tell text from audio.
+_MIN_CHECKED = 16
+
+
+def check_not_base64(audio: bytes) -> None:
+    """Raise `Base64AudioError` when ``audio`` is base64 text of PCM16 rather than audio.
+
+    Base64 text uses 65 of the 256 byte values, so PCM16 that passes is
+    impossible in practice: every sample would have to sit between about
+    +11,000 and +31,400 for the whole chunk. The check is cheap (the first
+    bytes reject real audio at once), and it needs all of: a length that is a
+    multiple of 4, only base64 characters, valid padding, and an even decoded
+    length (whole PCM16 samples). One exception: a chunk of a single repeated
+    byte other than ``A`` is let through, because A-law's idle code 0x55 is
+    ``U`` and a silent G.711 chunk is base64 text by accident; base64 of PCM
+    is never one repeated character unless the PCM is zeros (``AAAA``).
+    """
+    size = len(audio)
+    if size < _MIN_CHECKED or size % 4 or audio[:8].translate(None, _B64_ALPHABET):
+        return
+    if audio.translate(None, _B64_ALPHABET):
+        return
+    if audio[0] != 0x41 and audio.count(audio[:1]) == size:
+        return
+    try:
+        decoded = binascii.a2b_base64(audio, strict_mode=True)
+    except binascii.Error:
+        return
+    if len(decoded) % 2:
+        return
+    raise Base64AudioError(
+        f"the audio ({size} bytes) is base64 text; pass the raw PCM bytes instead, "
+        "this library does the base64 (drop the base64.b64encode call)"
+    )
+
 
 class InputAudioBufferAppend(ClientEvent, tag="input_audio_buffer.append", kw_only=True, gc=False):
     """Append audio (raw bytes in the session's input format) to the input buffer."""
@@ -36,12 +77,16 @@ class InputAudioBufferAppend(ClientEvent, tag="input_audio_buffer.append", kw_on
     audio: bytes
     event_id: str | UnsetType = UNSET
 
+    def __post_init__(self) -> None:
+        check_not_base64(self.audio)
+
     @classmethod
     def pcm16(cls, pcm: bytes | bytearray | memoryview) -> InputAudioBufferAppend:
         """Append 16-bit PCM from any buffer (bytes, ``array('h')``, an int16 array...).
 
         Raises `EventEncodeError` for an odd number of bytes: half a sample would
-        shift every later sample in the server's buffer.
+        shift every later sample in the server's buffer; `Base64AudioError` for
+        base64 text.
         """
         data = bytes(memoryview(pcm).cast("B"))
         if len(data) % 2:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from msgspec import UNSET, UnsetType
 
+from ._audio_buffer import check_not_base64
 from ._base import Model, TranslationClientEvent, TranslationServerEvent
 from ._error_events import RealtimeErrorDetail
 
@@ -104,6 +105,10 @@ class TranslationSessionInputAudioBufferAppend(
 
     audio: bytes
     event_id: str | UnsetType = UNSET
+
+    def __post_init__(self) -> None:
+        # The same trap as input_audio_buffer.append; see check_not_base64.
+        check_not_base64(self.audio)
 
 
 class TranslationSessionClose(TranslationClientEvent, tag="session.close", kw_only=True, gc=False):
