@@ -102,7 +102,7 @@ def test_scale_and_memory_measured_both_clients(results: dict[str, Any]) -> None
 
 
 def test_targets_table_and_figure_written(results: dict[str, Any]) -> None:
-    assert len(results["targets"]) == 7
+    assert len(results["targets"]) == 7 + 5  # issue 5's seven, issue 12's five audio rows
     for t in results["targets"]:
         assert _finite(t["measured"]), t["target"]
         assert t["met"] in (True, False)
@@ -111,3 +111,12 @@ def test_targets_table_and_figure_written(results: dict[str, Any]) -> None:
     except ImportError:
         return
     assert results["_png"]
+
+
+def test_audio_bench_reports_every_case(results: dict[str, Any]) -> None:
+    cases = results["audio"]["cases"]
+    for law in ("ulaw", "alaw"):
+        for op in ("encode", "decode", "encode_stdlib"):
+            assert cases[f"{law}_{op}"]["mb_per_s"] > 0
+    assert cases["resample_48k_24k"]["x_realtime"] > 0
+    assert cases["split_20ms"]["mb_per_s"] > 0
