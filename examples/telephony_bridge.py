@@ -93,6 +93,8 @@ async def to_caller(conn: rt.RealtimeConnection, line: BinaryIO) -> str | None:
                 line.write(packets.flush(pad=True))  # RTP packets are whole: pad the last
                 print()
                 break
+            case _:
+                pass
     return None
 
 
@@ -107,14 +109,18 @@ async def call(
                 nursery.start_soon(from_caller, conn, caller)
                 error = await to_caller(conn, reply)
                 nursery.cancel_scope.cancel()  # one reply, then hang up
-    if error is not None:
-        raise SystemExit(f"error from the server: {error}")
-    if timer.cancelled_caught:
-        raise SystemExit(f"no reply within {max_seconds:g} s: did the server's VAD hear speech?")
+        if error is not None:
+            raise SystemExit(f"error from the server: {error}")
+        if timer.cancelled_caught:
+            raise SystemExit(
+                f"no reply within {max_seconds:g} s: did the server's VAD hear speech?"
+            )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     encode = commands.add_parser("encode", help="a WAV file to 8 kHz mu-law, as a line carries")
     encode.add_argument("wav", type=Path)

@@ -66,12 +66,16 @@ async def spoken_turn(client: rt.Client, model: str, pcm: bytes) -> tuple[bytes,
                     if response.status != "completed":
                         print(f"\n(response {response.status})", file=sys.stderr)
                     break
+                case _:
+                    pass  # the other events of the turn say nothing this example needs
     print()
     return bytes(reply), transcript
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("input", type=Path, help="a WAV file: any rate, any channel count")
     parser.add_argument("output", type=Path, help="where to write the reply (24 kHz mono WAV)")
     parser.add_argument("--model", default="gpt-realtime")
