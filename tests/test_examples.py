@@ -2,8 +2,10 @@
 
 ``wav_turn.py`` and ``telephony_bridge.py`` run as subprocesses against
 ``python -m trio_realtime serve-fake --port 0``; ``mic_agent.py`` needs a sound
-card, so it is imported without sounddevice and its argument parsing and its
-missing-extra exit are checked.
+card, so it is imported without sounddevice, its argument parsing and its
+missing-extra exit are checked, and it runs in-process on fake devices (threads
+calling its callbacks at real time) against the fake server, to see it cut a
+reply short.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ import os
 import re
 import subprocess
 import sys
+import threading
+import time
 import wave
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
 from types import ModuleType
@@ -25,6 +29,8 @@ import pytest
 import trio
 
 from trio_realtime import audio
+from trio_realtime import events as ev
+from trio_realtime.testing import open_fake_server
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -233,3 +239,92 @@ def test_mic_agent_help_runs_without_sounddevice() -> None:
     )
     assert result.returncode == 0, result.stderr.decode()
     assert "PlaybackClock" in result.stdout.decode()
+
+
+class _FakeStream:
+    """A sounddevice raw stream: a thread calls ``callback`` every block, at real time."""
+
+    def __init__(
+        self, *, samplerate: int, blocksize: int, callback: Callable[..., None], **_: object
+    ) -> None:
+        self.blocksize = blocksize
+        self.period = blocksize / samplerate
+        self.callback = callback
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> _FakeStream:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        due = time.monotonic()
+        while not self._stop.is_set():
+            self.tick()
+            due += self.period
+            self._stop.wait(max(0.0, due - time.monotonic()))
+
+    def tick(self) -> None:
+        raise NotImplementedError
+
+
+class _FakeDevices:
+    """A fake ``sounddevice`` module: a microphone that plays ``speech``, a recording speaker."""
+
+    def __init__(self, speech: bytes) -> None:
+        self.speech = speech
+        self.played = bytearray()
+        devices = self
+
+        class RawInputStream(_FakeStream):
+            offset = 0
+
+            def tick(self) -> None:
+                size = 2 * self.blocksize
+                block = devices.speech[self.offset : self.offset + size]
+                self.offset += size
+                self.callback(block.ljust(size, b"\0"), self.blocksize, None, None)
+
+        class RawOutputStream(_FakeStream):
+            def tick(self) -> None:
+                out = bytearray(2 * self.blocksize)
+                self.callback(out, self.blocksize, None, None)
+                devices.played += out
+
+        self.RawInputStream = RawInputStream
+        self.RawOutputStream = RawOutputStream
+
+
+async def test_mic_agent_truncates_the_reply_where_the_user_cut_in(
+    mic_agent: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # You speak 600 ms, pause (the VAD ends the turn after 500 ms of quiet and the
+    # 2 s reply starts playing), and talk again about 500 ms into the reply.
+    silence = array("h", bytes(2 * 24000))
+    speech = _tone(24000, 600) + silence[: 24 * 1600] + _tone(24000, 300) + silence
+    devices = _FakeDevices(speech.tobytes())
+    options = mic_agent.parse_args([])
+    with trio.fail_after(20):
+        async with open_fake_server() as server:
+            server.script("x" * 100)  # 100 characters: 2 s of speech
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(mic_agent.run_agent, server.client(), devices, options)
+                truncate = await server.wait_received(ev.ConversationItemTruncate)
+                nursery.cancel_scope.cancel()
+
+    assert server.received_of(ev.ConversationItemTruncate) == [truncate]
+    assert truncate.item_id.startswith("item_")
+    assert truncate.content_index == 0
+    # Cut about 500 ms in; a loaded machine shifts that, never past the 2 s reply.
+    assert 100 <= truncate.audio_end_ms < 2000
+    # What the speaker sounded, first to last non-zero sample, is what the clock reported.
+    audible = devices.played.strip(b"\0")
+    heard_ms = audio.PCM16.duration_ms(len(audible) + len(audible) % 2)
+    assert abs(heard_ms - truncate.audio_end_ms) < 100
+    out = capsys.readouterr().out
+    assert f"[interrupted after {truncate.audio_end_ms} ms]" in out
+    assert "you: [" in out  # the fake transcriber's "[N ms of audio]"
