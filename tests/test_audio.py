@@ -9,6 +9,7 @@ import io
 import itertools
 import math
 import os
+import random
 import struct
 import wave
 from typing import Any
@@ -266,19 +267,59 @@ def test_playback_clock_queues_items_and_handles_a_dry_player() -> None:
 
 def test_base64_text_is_refused_with_the_fix() -> None:
     pcm = tone(100)
-    for text in (base64.b64encode(pcm), base64.b64encode(bytes(4800))):
+    for data in (base64.b64encode(pcm), base64.b64encode(bytes(4800))):
+        # The bytes heuristic runs where the audio is known to be PCM16: the builder.
+        with pytest.raises(rt.Base64AudioError, match="library does the base64"):
+            ev.InputAudioBufferAppend.pcm16(data)
+        with pytest.raises(rt.Base64AudioError, match="library does the base64"):
+            ev.InputAudioBufferAppend.pcm16(memoryview(bytearray(data)))
+        # Text as ``str`` is never audio: refused everywhere, with the fix in the message.
+        text: Any = data.decode()
         with pytest.raises(rt.Base64AudioError, match="library does the base64"):
             ev.InputAudioBufferAppend(audio=text)
-        with pytest.raises(rt.EventEncodeError):
+        with pytest.raises(rt.Base64AudioError, match="library does the base64"):
             ev.InputAudioBufferAppend.pcm16(text)
-        with pytest.raises(ValueError, match="base64 text"):
+        with pytest.raises(ValueError, match="base64"):
             ev.TranslationSessionInputAudioBufferAppend(audio=text)
+
+
+def test_append_takes_any_buffer_and_refuses_str_clearly() -> None:
+    pcm = tone(20)
+    for buffer in (bytearray(pcm), memoryview(pcm), memoryview(bytearray(pcm))):
+        event = ev.InputAudioBufferAppend(audio=buffer)  # pyright: ignore[reportArgumentType]
+        decoded = ev.decode_client_event(ev.encode_client_event(event))
+        assert isinstance(decoded, ev.InputAudioBufferAppend)
+        assert decoded.audio == pcm
+        assert ev.InputAudioBufferAppend.pcm16(buffer).audio == pcm
+    for text in ("hello audio", "", "AAAA" * 10):
+        bad: Any = text
+        with pytest.raises(rt.Base64AudioError, match="pass the raw bytes"):
+            ev.InputAudioBufferAppend(audio=bad)
+        with pytest.raises(rt.Base64AudioError, match="pass the raw bytes"):
+            ev.InputAudioBufferAppend.pcm16(bad)
+
+
+def quiet_g711(fmt: audio.AudioFormat, ms: int, offset: int, seed: int) -> bytes:
+    """Quiet 8 kHz G.711 with a small negative DC offset and noise: made only of
+    base64-alphabet bytes (A-law -1..-128 is 'P'..'W', mu-law -37..-364 'a'..'z')."""
+    rng = random.Random(seed)
+    n = 8 * ms
+    spread = max(2.0, abs(offset) / 5)
+    pcm = struct.pack(
+        f"<{n}h", *(max(-32768, min(32767, round(offset + rng.gauss(0, spread)))) for _ in range(n))
+    )
+    return (audio.alaw_encode if fmt is PCMA else audio.ulaw_encode)(pcm)
+
+
+NEGATIVE_OFFSET_G711 = [
+    (fmt, ms, offset) for fmt in (PCMA, PCMU) for ms in (20, 100) for offset in (-8, -20, -64, -100)
+]
 
 
 def test_real_audio_never_trips_the_base64_check() -> None:
     for _ in range(2000):
         ev.InputAudioBufferAppend(audio=os.urandom(4800))
-    for chunk in (
+    chunks = [
         bytes(4800),
         tone(100),
         tone(100, 0.001),
@@ -288,8 +329,47 @@ def test_real_audio_never_trips_the_base64_check() -> None:
         audio.alaw_encode(tone(20, 0.3, 8000)),
         audio.ulaw_encode(tone(20, 0.3, 8000)),
         b"AAA",  # too short to judge
-    ):
-        assert ev.InputAudioBufferAppend(audio=chunk).audio == chunk
+    ]
+    for seed, (fmt, ms, offset) in enumerate(NEGATIVE_OFFSET_G711):
+        chunks.append(quiet_g711(fmt, ms, offset, seed))
+    for chunk in chunks:
+        event = ev.InputAudioBufferAppend(audio=chunk)
+        assert event.audio == chunk
+        assert ev.TranslationSessionInputAudioBufferAppend(audio=chunk).audio == chunk
+        # Decoding (what the fake server does with any client's frame) never refuses audio.
+        decoded = ev.decode_client_event(ev.encode_client_event(event))
+        assert isinstance(decoded, ev.InputAudioBufferAppend)
+        assert decoded.audio == chunk
+
+
+@pytest.mark.parametrize("fmt", [PCMA, PCMU], ids=["pcma", "pcmu"])
+async def test_fake_server_accepts_quiet_g711_with_a_negative_offset(
+    fmt: audio.AudioFormat,
+) -> None:
+    frames = [
+        quiet_g711(f, ms, offset, seed)
+        for seed, (f, ms, offset) in enumerate(NEGATIVE_OFFSET_G711)
+        if f is fmt
+    ]
+    with trio.fail_after(10):
+        async with (
+            open_fake_server() as server,
+            rt.open_realtime(server.client(), "gpt-realtime") as conn,
+        ):
+            session = ev.RealtimeSession(
+                audio=ev.AudioConfig(
+                    input=ev.AudioInput(format=fmt.to_event(), turn_detection=None)
+                )
+            )
+            await conn.send(ev.SessionUpdate(session=session))
+            for frame in frames:
+                await conn.send(ev.InputAudioBufferAppend(audio=frame))
+            await conn.send(ev.InputAudioBufferCommit())
+            async for event in conn:
+                assert not isinstance(event, ev.ErrorEvent), event
+                if isinstance(event, ev.InputAudioBufferCommitted):
+                    break
+    assert [e.audio for e in server.received_of(ev.InputAudioBufferAppend)] == frames
 
 
 # -- the fake server speaks G.711 -------------------------------------------------

@@ -261,8 +261,10 @@ class Base64AudioError(EventEncodeError, ValueError):
     """Audio given to an append event is base64 text, not raw bytes.
 
     The library writes the base64 itself, so encoding it first would send
-    base64 of base64 and the server would play noise. A `ValueError` too, so
-    msgspec reports it as a validation error when such an event is decoded.
+    base64 of base64 and the server would play noise. Raised for a ``str``
+    given as audio (anywhere), and for bytes that are base64 text of PCM16 in
+    the PCM16 builder ``InputAudioBufferAppend.pcm16`` only: raw G.711 can be
+    all base64 characters, so other bytes are never judged. A `ValueError` too.
     """
 
 
