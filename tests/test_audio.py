@@ -50,6 +50,15 @@ def test_format_arithmetic_for_each_wire_format() -> None:
         PCM16.bytes_for_ms(-1)
 
 
+def test_format_arithmetic_refuses_negative_counts() -> None:
+    for call in (PCM16.samples, PCM16.duration_ms, PCMU.samples, PCMA.duration_ms):
+        with pytest.raises(audio.AudioFormatError, match="cannot be negative, got -4 bytes"):
+            call(-4)
+    for call in (PCM16.samples_for_ms, PCMU.silence):
+        with pytest.raises(audio.AudioFormatError, match="negative"):
+            call(-20)
+
+
 def test_audio_format_lookup_and_its_errors() -> None:
     assert audio.audio_format(ev.AudioPCMU()) is PCMU
     assert audio.audio_format("audio/pcma") is PCMA

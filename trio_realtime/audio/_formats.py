@@ -27,8 +27,11 @@ class AudioFormat:
     sample_width: int
 
     def samples(self, data: bytes | bytearray | memoryview | int) -> int:
-        """How many samples ``data`` (or that many bytes) holds; half a sample is an error."""
+        """How many samples ``data`` (or that many bytes) holds; half a sample or a
+        negative count is an error."""
         size = data if isinstance(data, int) else memoryview(data).nbytes
+        if size < 0:
+            raise AudioFormatError(f"a byte count cannot be negative, got {size} bytes")
         if size % self.sample_width:
             raise AudioFormatError(
                 f"{self.type} audio must be whole {self.sample_width}-byte samples, "
