@@ -271,6 +271,65 @@ def test_playback_clock_queues_items_and_handles_a_dry_player() -> None:
     assert clock.interrupt() == audio.PlayedAudio("b", 120)
 
 
+@pytest.mark.parametrize("base", [100.0, 1e5, 5e6, 1e7, 1.7e9])
+def test_playback_clock_keeps_one_span_at_real_monotonic_magnitudes(base: float) -> None:
+    now = [base]
+    clock = audio.PlaybackClock(clock=lambda: now[0])
+    for _ in range(3000):  # 60 s of 20 ms chunks, all arriving at once
+        clock.enqueue("a", PCM16.bytes_for_ms(20))
+    assert len(clock._items["a"].spans) == 1  # pyright: ignore[reportPrivateUsage]
+    now[0] = base + 30.0
+    assert abs(clock.played_ms("a") - 30000) <= 1
+
+
+def test_playback_clock_memory_is_bounded_when_audio_arrives_at_real_time() -> None:
+    now = [1000.0]
+    clock = audio.PlaybackClock(clock=lambda: now[0])
+    for _ in range(5000):  # each chunk lands just after the player ran dry
+        clock.enqueue("a", PCM16.bytes_for_ms(20))
+        now[0] += 0.0201
+    spans = clock._items["a"].spans  # pyright: ignore[reportPrivateUsage]
+    assert len(spans) <= audio.PlaybackClock.MAX_SPANS
+    assert all(type(span) is tuple for span in spans)
+    assert clock.played_ms("a") == 100000  # 5000 chunks of 20 ms, all played
+
+
+def test_playback_clock_ignores_late_audio_of_an_interrupted_item() -> None:
+    now = [0.0]
+    clock = audio.PlaybackClock(clock=lambda: now[0])
+    clock.enqueue("a", PCM16.bytes_for_ms(1000))
+    now[0] = 0.3
+    assert clock.interrupt() == audio.PlayedAudio("a", 300)
+    clock.enqueue("a", PCM16.bytes_for_ms(200))  # late deltas of the cancelled response
+    now[0] = 1.0
+    assert clock.played_ms("a") == 300
+    assert not clock.playing
+    assert clock.interrupt() is None
+    clock.enqueue("b", PCM16.bytes_for_ms(100))  # the next response plays as usual
+    now[0] = 1.05
+    assert clock.played_ms("b") == 50
+
+
+def test_playback_clock_never_evicts_the_item_playing() -> None:
+    now = [0.0]
+    clock = audio.PlaybackClock(PCMU, clock=lambda: now[0], max_items=2)
+    clock.enqueue("a", 8000)  # 1 s
+    clock.enqueue("b", 8)
+    clock.enqueue("c", 8)
+    now[0] = 0.5
+    assert clock.played_ms("a") == 500
+    assert clock.interrupt() == audio.PlayedAudio("a", 500)
+
+
+def test_playback_clock_refuses_bad_arguments() -> None:
+    with pytest.raises(ValueError, match="max_items must be at least 1, got 0"):
+        audio.PlaybackClock(max_items=0)
+    clock = audio.PlaybackClock()
+    with pytest.raises(audio.AudioFormatError, match="negative"):
+        clock.enqueue("a", -4)
+    assert clock.played_ms("a") == 0
+
+
 # -- the base64 trap ----------------------------------------------------------------
 
 
