@@ -225,6 +225,21 @@ def test_wav_round_trip_and_conversion_on_load(tmp_path: Any) -> None:
     assert audio.read_wav(_wav(b"\x80\x80", 24000, width=1)) == bytes(4)
 
 
+@pytest.mark.parametrize(
+    ("width", "channels", "cut"),
+    [(2, 1, 1), (3, 1, 1), (3, 1, 2), (2, 2, 2), (2, 2, 3), (3, 2, 4), (1, 2, 1)],
+)
+def test_truncated_wav_is_trimmed_to_whole_frames(width: int, channels: int, cut: int) -> None:
+    frame = width * channels
+    whole = bytes(range(256))[: 10 * frame]
+    full = _wav(whole, 24000, channels, width).getvalue()
+    truncated = io.BytesIO(full[:-cut])  # the data chunk ends mid-frame
+    expected = audio.read_wav(_wav(whole[: 9 * frame], 24000, channels, width))
+    pcm = audio.read_wav(truncated)
+    assert len(pcm) == 2 * 9  # nine whole frames of mono PCM16, no half sample
+    assert pcm == expected
+
+
 def test_wav_g711_is_written_as_8k_pcm16_and_bad_files_fail(tmp_path: Any) -> None:
     path = tmp_path / "call.wav"
     codes = audio.ulaw_encode(tone(100, 0.5, 8000))

@@ -3,7 +3,9 @@
 ``read_wav`` returns mono PCM16 at the rate you ask for (24 kHz by default),
 whatever the file holds: 8/16/24/32-bit samples, any channel count, any rate.
 A 16-bit mono file at the asked rate needs nothing beyond the stdlib; any
-conversion needs the ``audio`` extra (numpy, soxr).
+conversion needs the ``audio`` extra (numpy, soxr). A file cut short in the
+middle of a frame (a truncated download or recording) is read up to its last
+whole frame; the partial frame is dropped.
 """
 
 from __future__ import annotations
@@ -72,12 +74,19 @@ def _to_mono16(raw: bytes, width: int, channels: int) -> bytes:
 
 
 def read_wav(source: Source, *, rate: int = PCM16.sample_rate) -> bytes:
-    """Mono little-endian PCM16 at ``rate`` Hz from a WAV file (path or binary file object)."""
+    """Mono little-endian PCM16 at ``rate`` Hz from a WAV file (path or binary file object).
+
+    A truncated file is read up to its last whole frame (all channels of one
+    sample); the bytes of a partial last frame are dropped.
+    """
     with _open(source) as wav:
         width, channels, file_rate = wav.getsampwidth(), wav.getnchannels(), wav.getframerate()
         raw = wav.readframes(wav.getnframes())
     if width not in (1, 2, 3, 4):
         raise AudioFormatError(f"WAV samples of {width} bytes are not PCM; use 16-bit PCM")
+    frame = width * channels
+    if len(raw) % frame:
+        raw = raw[: len(raw) - len(raw) % frame]
     pcm = raw if (width, channels) == (2, 1) else _to_mono16(raw, width, channels)
     return pcm if file_rate == rate else resample(pcm, file_rate, rate)
 
