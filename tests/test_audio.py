@@ -140,6 +140,38 @@ def test_streaming_resampler_matches_one_shot_without_clicks() -> None:
     assert biggest < 32767 * 0.5 * 2 * math.pi * 300 / 24000 * 1.1
 
 
+@pytest.mark.parametrize(("src", "dst"), [(48000, 24000), (8000, 24000), (22050, 24000)])
+def test_resampler_adds_no_dither_and_chunking_changes_nothing(src: int, dst: int) -> None:
+    silence = bytes(2 * src)  # 1 s of digital silence
+    assert audio.resample(silence, src, dst) == bytes(len(audio.resample(silence, src, dst)))
+    r = audio.Resampler(src, dst)
+    streamed = b"".join(r.process(silence[i : i + 961]) for i in range(0, len(silence), 961))
+    assert not any(streamed + r.flush())  # zeros in, zeros out
+    pcm = tone(1000, 0.5, src, 300)
+    whole = audio.resample(pcm, src, dst)
+    for size in (1, 3, 7, 101, 480, 961, 1920):
+        r = audio.Resampler(src, dst)
+        parts = [r.process(pcm[i : i + size]) for i in range(0, len(pcm), size)]
+        assert b"".join(parts) + r.flush() == whole, size  # bit-exact with one shot
+
+
+def test_resampler_misuse_raises_a_typed_error() -> None:
+    for from_rate in (16000, 24000):  # resampling and pass-through alike
+        r = audio.Resampler(from_rate)
+        r.process(tone(20, 0.5, from_rate))
+        r.flush()
+        with pytest.raises(audio.ResamplerFlushed, match="already flushed"):
+            r.flush()
+        with pytest.raises(audio.ResamplerFlushed, match="new Resampler"):
+            r.process(bytes(320))
+    for bad in ("best", "", 3, None):
+        with pytest.raises(audio.AudioFormatError, match="quality must be one of"):
+            audio.Resampler(16000, quality=bad)  # pyright: ignore[reportArgumentType]
+    with pytest.raises(audio.AudioFormatError, match="quality"):
+        audio.resample(bytes(320), 16000, quality="best")
+    audio.Resampler(16000, quality="vhq")  # case does not matter
+
+
 def test_resampler_passthrough_and_bad_rates() -> None:
     r = audio.Resampler(24000)
     assert r.process(b"\x01\x02\x03") == b"\x01\x02"

@@ -14,6 +14,7 @@ from ._clock import PlaybackClock as PlaybackClock
 from ._clock import PlayedAudio as PlayedAudio
 from ._errors import AudioExtraMissing as AudioExtraMissing
 from ._errors import AudioFormatError as AudioFormatError
+from ._errors import ResamplerFlushed as ResamplerFlushed
 from ._formats import PCM16 as PCM16
 from ._formats import PCMA as PCMA
 from ._formats import PCMU as PCMU
@@ -29,6 +30,7 @@ from ._pcm import peak_dbfs as peak_dbfs
 from ._pcm import rms_dbfs as rms_dbfs
 from ._pcm import split_frames as split_frames
 from ._resample import COMMON_RATES as COMMON_RATES
+from ._resample import QUALITIES as QUALITIES
 from ._resample import Resampler as Resampler
 from ._resample import resample as resample
 from ._wav import WavInfo as WavInfo
@@ -41,6 +43,7 @@ __all__ = [
     "PCM16",
     "PCMA",
     "PCMU",
+    "QUALITIES",
     "AudioExtraMissing",
     "AudioFormat",
     "AudioFormatError",
@@ -48,6 +51,7 @@ __all__ = [
     "PlaybackClock",
     "PlayedAudio",
     "Resampler",
+    "ResamplerFlushed",
     "WavInfo",
     "alaw_decode",
     "alaw_encode",
