@@ -61,12 +61,12 @@ def run(quick: bool = False) -> dict[str, Any]:
             cases[f"{law}_decode"] = {
                 "mb_per_s": len(codes) / _best(partial(dec, codes), repeats) / 1e6
             }
-            have = _g711._have_numpy
-            _g711._have_numpy = lambda: False
+            have = _g711._numpy()
+            _g711._np = None
             try:
                 t = _best(partial(enc, pcm), max(1, repeats // 3))
             finally:
-                _g711._have_numpy = have
+                _g711._np = have
             cases[f"{law}_encode_stdlib"] = {"mb_per_s": len(pcm) / t / 1e6}
 
         chunk = 2 * 48000 * 20 // 1000

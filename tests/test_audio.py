@@ -202,10 +202,57 @@ def test_missing_extra_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     # What is pure keeps working: formats, frames, levels, G.711 (stdlib path), passthrough.
     from trio_realtime.audio import _g711
 
+    monkeypatch.setattr(_g711, "_np", None)  # as if numpy was missing at the first encode
     monkeypatch.setattr(_g711, "_numpy_table", None)  # would fail if the numpy path ran
     assert audio.ulaw_encode(b"\x00\x00") == b"\xff"
     assert audio.alaw_decode(b"\xd5") == b"\x08\x00"
     assert audio.Resampler(24000).process(b"ab") == b"ab"
+
+
+def test_g711_encode_looks_numpy_up_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from trio_realtime.audio import _g711
+
+    audio.ulaw_encode(bytes(320))  # the first encode finds numpy (or its absence)
+
+    def no_lookups(package: str, what: str) -> Any:
+        raise AssertionError(f"require({package!r}) on every encode")
+
+    monkeypatch.setattr(_g711, "require", no_lookups)
+    assert audio.ulaw_encode(b"\x00\x00") == b"\xff"
+    assert audio.alaw_encode(b"\x00\x00") == b"\xd5"
+
+
+def test_audio_public_names() -> None:
+    assert audio.__all__ == [
+        "COMMON_RATES",
+        "PCM16",
+        "PCMA",
+        "PCMU",
+        "QUALITIES",
+        "AudioExtraMissing",
+        "AudioFormat",
+        "AudioFormatError",
+        "FrameSplitter",
+        "PlaybackClock",
+        "PlayedAudio",
+        "Resampler",
+        "ResamplerFlushed",
+        "WavInfo",
+        "alaw_decode",
+        "alaw_encode",
+        "audio_format",
+        "check_pcm16",
+        "peak_dbfs",
+        "read_wav",
+        "resample",
+        "rms_dbfs",
+        "split_frames",
+        "ulaw_decode",
+        "ulaw_encode",
+        "wav_info",
+        "write_wav",
+    ]
+    assert all(hasattr(audio, name) for name in audio.__all__)
 
 
 def test_core_and_audio_import_without_numpy_or_soxr() -> None:

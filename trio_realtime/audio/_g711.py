@@ -104,22 +104,29 @@ def _alaw_table() -> bytes:
 
 @functools.cache
 def _numpy_table(which: str) -> Any:
-    np = require("numpy", "fast G.711 encoding")
+    np = _numpy()
     return np.frombuffer(_ulaw_table() if which == "u" else _alaw_table(), dtype=np.uint8)
 
 
-def _have_numpy() -> bool:
-    try:
-        require("numpy", "fast G.711 encoding")
-    except ImportError:
-        return False
-    return True
+_UNKNOWN: Any = object()
+#: numpy, or ``None`` without it; looked up at the first encode, not on every call.
+_np: Any = _UNKNOWN
+
+
+def _numpy() -> Any:
+    global _np
+    if _np is _UNKNOWN:
+        try:
+            _np = require("numpy", "fast G.711 encoding")
+        except ImportError:
+            _np = None
+    return _np
 
 
 def _encode(pcm: Buffer, which: str) -> bytes:
     view = check_pcm16(pcm)
-    if _have_numpy():
-        np = require("numpy", "fast G.711 encoding")
+    np = _numpy()
+    if np is not None:
         samples = np.frombuffer(view, dtype="<u2")
         return bytes(_numpy_table(which)[samples].tobytes())
     table = _ulaw_table() if which == "u" else _alaw_table()

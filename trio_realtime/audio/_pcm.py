@@ -10,7 +10,6 @@ import math
 import operator
 import sys
 from array import array
-from collections.abc import Iterable
 
 from ._errors import AudioFormatError
 from ._formats import PCM16, AudioFormat
@@ -123,7 +122,7 @@ class FrameSplitter:
 
 def split_frames(
     data: Buffer, frame_ms: float = 20, audio_format: AudioFormat = PCM16, *, pad: bool = True
-) -> Iterable[bytes]:
+) -> list[bytes]:
     """All of ``data`` as ``frame_ms`` frames; the last one padded with silence when ``pad``.
 
     Without ``pad`` a short tail comes out as a shorter last frame.
