@@ -122,7 +122,7 @@ async def send_microphone(
     async for block in blocks:
         pcm = to_session.process(block)
         if pcm:
-            await conn.send(ev.InputAudioBufferAppend(audio=pcm))
+            await conn.send(ev.InputAudioBufferAppend.pcm16(pcm))
 
 
 async def converse(

@@ -3,7 +3,8 @@
 Shows the audio path of a Realtime session end to end: ``read_wav`` turns a
 recording of any rate and channel count into the session's 24 kHz mono PCM16,
 ``split_frames`` cuts it into 100 ms frames sent as ``input_audio_buffer.append``
-(raw bytes: the library does the base64), the turn is committed by hand, and the
+(raw bytes through ``.pcm16``, which the base64 guard checks; the library does
+the base64), the turn is committed by hand, and the
 reply's audio deltas are collected and written with ``write_wav`` while its
 transcript is printed.
 
@@ -50,7 +51,7 @@ async def spoken_turn(client: rt.Client, model: str, pcm: bytes) -> tuple[bytes,
     async with rt.open_realtime(client, model) as conn:
         await conn.send(ev.SessionUpdate(session=session))
         for frame in audio.split_frames(pcm, FRAME_MS):
-            await conn.send(ev.InputAudioBufferAppend(audio=frame))
+            await conn.send(ev.InputAudioBufferAppend.pcm16(frame))
         await conn.send(ev.InputAudioBufferCommit())
         await conn.send(ev.ResponseCreate())
         async for event in conn:
