@@ -23,6 +23,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_audio
 import bench_decode
 import bench_dispatch
 import bench_idle
@@ -36,6 +37,7 @@ BENCHES = {
     "scale": bench_scale,
     "memory": bench_memory,
     "idle": bench_idle,
+    "audio": bench_audio,
 }
 
 
@@ -101,7 +103,19 @@ def targets(res: dict[str, Any]) -> list[dict[str, Any]]:
             "<= 1x",
             idle_sdk <= 1,
         ),
+        *audio_targets(res.get("audio", {}).get("cases", {}), row),
     ]
+
+
+def audio_targets(cases: dict[str, Any], row: Any) -> list[dict[str, Any]]:
+    """Issue 12's targets: G.711 at >= 100 MB/s, 48 kHz -> 24 kHz at >= 500x real time."""
+    rows = []
+    for case in ("ulaw_encode", "ulaw_decode", "alaw_encode", "alaw_decode"):
+        mbs = _get(cases, case, "mb_per_s")
+        rows.append(row(f"G.711 {case.replace('_', ' ')} MB/s", mbs, ">= 100", mbs >= 100))
+    x = _get(cases, "resample_48k_24k", "x_realtime")
+    rows.append(row("resample 48 kHz -> 24 kHz, x real time", x, ">= 500", x >= 500))
+    return rows
 
 
 def summary(res: dict[str, Any]) -> str:

@@ -124,7 +124,8 @@ def test_idle_measured_every_configuration(results: dict[str, Any]) -> None:
 
 
 def test_targets_table_and_figure_written(results: dict[str, Any]) -> None:
-    assert len(results["targets"]) == 8
+    # Issue 5's seven, issue 9's idle keepalive row, issue 12's five audio rows.
+    assert len(results["targets"]) == 7 + 1 + 5
     for t in results["targets"]:
         assert _finite(t["measured"]), t["target"]
         assert t["met"] in (True, False)
@@ -133,3 +134,12 @@ def test_targets_table_and_figure_written(results: dict[str, Any]) -> None:
     except ImportError:
         return
     assert results["_png"]
+
+
+def test_audio_bench_reports_every_case(results: dict[str, Any]) -> None:
+    cases = results["audio"]["cases"]
+    for law in ("ulaw", "alaw"):
+        for op in ("encode", "decode", "encode_stdlib"):
+            assert cases[f"{law}_{op}"]["mb_per_s"] > 0
+    assert cases["resample_48k_24k"]["x_realtime"] > 0
+    assert cases["split_20ms"]["mb_per_s"] > 0

@@ -12,6 +12,7 @@ EXPECTED = [
     "AuthenticationError",
     "AzureOptions",
     "BadRequestError",
+    "Base64AudioError",
     "Client",
     "CloseTimeout",
     "ConfigurationError",

@@ -13,6 +13,7 @@ from ._connection import TranslationConnection as TranslationConnection
 from ._connection import TranslationEvent as TranslationEvent
 from ._errors import AuthenticationError as AuthenticationError
 from ._errors import BadRequestError as BadRequestError
+from ._errors import Base64AudioError as Base64AudioError
 from ._errors import CloseTimeout as CloseTimeout
 from ._errors import ConfigurationError as ConfigurationError
 from ._errors import ConnectError as ConnectError
@@ -44,6 +45,7 @@ __all__ = [
     "AuthenticationError",
     "AzureOptions",
     "BadRequestError",
+    "Base64AudioError",
     "Client",
     "CloseTimeout",
     "ConfigurationError",

@@ -23,6 +23,7 @@
     ├── ProtocolError                 a frame or event that breaks the wire format
     │   ├── EventDecodeError          a received frame that is not a valid server event
     │   └── EventEncodeError          a client event that cannot be serialised
+    │       └── Base64AudioError      audio given as base64 text, not raw bytes (a ValueError)
     └── RealtimeTimeout               a bounded wait ran out
         ├── ConnectTimeout
         ├── KeepaliveTimeout
@@ -41,6 +42,7 @@ from typing import Any, cast
 __all__ = [
     "AuthenticationError",
     "BadRequestError",
+    "Base64AudioError",
     "CloseTimeout",
     "ConfigurationError",
     "ConnectError",
@@ -253,6 +255,17 @@ class EventEncodeError(ProtocolError):
         self.path: str | None = path
         self.event: object = event
         super().__init__(message)
+
+
+class Base64AudioError(EventEncodeError, ValueError):
+    """Audio given to an append event is base64 text, not raw bytes.
+
+    The library writes the base64 itself, so encoding it first would send
+    base64 of base64 and the server would play noise. Raised for a ``str``
+    given as audio (anywhere), and for bytes that are base64 text of PCM16 in
+    the PCM16 builder ``InputAudioBufferAppend.pcm16`` only: raw G.711 can be
+    all base64 characters, so other bytes are never judged. A `ValueError` too.
+    """
 
 
 class CloseTimeout(RealtimeTimeout):

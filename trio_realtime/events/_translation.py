@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from msgspec import UNSET, UnsetType
 
+from ._audio_buffer import refuse_str_audio
 from ._base import Model, TranslationClientEvent, TranslationServerEvent
 from ._error_events import RealtimeErrorDetail
 
@@ -104,6 +105,11 @@ class TranslationSessionInputAudioBufferAppend(
 
     audio: bytes
     event_id: str | UnsetType = UNSET
+
+    def __post_init__(self) -> None:
+        # The same trap as input_audio_buffer.append: a str is refused, bytes are not
+        # inspected (G.711 can look like base64 text); see _audio_buffer's docstring.
+        refuse_str_audio(self.audio)
 
 
 class TranslationSessionClose(TranslationClientEvent, tag="session.close", kw_only=True, gc=False):

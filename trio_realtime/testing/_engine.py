@@ -237,6 +237,17 @@ class Engine:
         detection = audio.input.turn_detection
         return detection if isinstance(detection, ev.ServerVad | ev.SemanticVad) else None
 
+    def audio_codec(self, direction: str) -> str:
+        """The ``type`` of the ``input`` or ``output`` format: audio/pcm, audio/pcmu, audio/pcma."""
+        audio = self.session.audio
+        if isinstance(audio, ev.AudioConfig):
+            side = audio.input if direction == "input" else audio.output
+            if isinstance(side, ev.AudioInput | ev.AudioOutput):
+                fmt = side.format
+                if isinstance(fmt, ev.AudioPCMU | ev.AudioPCMA) and isinstance(fmt.type, str):
+                    return fmt.type
+        return "audio/pcm"
+
     def audio_format(self, direction: str) -> tuple[int, bool]:
         """Sample rate and whether it is PCM16, for ``input`` or ``output`` audio."""
         audio = self.session.audio
@@ -411,7 +422,8 @@ class Engine:
         threshold = opt(getattr(detection, "threshold", UNSET), 0.5)
         padding = opt(getattr(detection, "prefix_padding_ms", UNSET), 300)
         silence = opt(getattr(detection, "silence_duration_ms", UNSET), 500)
-        key = (rate, pcm16, threshold, padding, silence)
+        codec = self.audio_codec("input")
+        key = (rate, pcm16, codec, threshold, padding, silence)
         if self._vad is None or self._vad_key != key:
             position = self._vad.position_ms if self._vad is not None else 0.0
             self._vad = VoiceActivityDetector(
@@ -420,6 +432,7 @@ class Engine:
                 prefix_padding_ms=int(padding),
                 silence_duration_ms=int(silence),
                 bytes_per_sample=2 if pcm16 else 1,
+                codec=codec,
             )
             self._vad.position_ms = position
             self._vad_key = key

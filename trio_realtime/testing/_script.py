@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
+from ..audio import alaw_encode, ulaw_encode
+
 __all__ = [
     "Reply",
     "Responder",
@@ -108,15 +110,16 @@ _TONE_LEVEL = 0.2
 _MS_PER_CHAR = 20
 
 
-def synth_audio(text: str, *, sample_rate: int, pcm16: bool) -> bytes:
+def synth_audio(text: str, *, sample_rate: int, pcm16: bool, codec: str | None = None) -> bytes:
     """Deterministic stand-in speech for ``text``: 20 ms of tone per character.
 
-    PCM16 gets a sine tone; G.711 formats (``pcm16=False``) get their silence
-    byte, since nothing downstream listens to fake speech.
+    PCM16 gets a sine tone; G.711 (``pcm16=False``) gets the same tone encoded
+    with ``codec`` (``"audio/pcmu"`` or ``"audio/pcma"``), so a client's decoder
+    and the fake's VAD hear it; with no codec named, the mu-law silence byte.
     """
     duration_ms = max(_MS_PER_CHAR * len(text), 100)
     count = sample_rate * duration_ms // 1000
-    if not pcm16:
+    if not pcm16 and codec not in ("audio/pcmu", "audio/pcma"):
         return b"\xff" * count
     step = 2 * math.pi * _TONE_HZ / sample_rate
     amplitude = int(32767 * _TONE_LEVEL)
@@ -124,4 +127,6 @@ def synth_audio(text: str, *, sample_rate: int, pcm16: bool) -> bytes:
     for i in range(count):
         value = int(amplitude * math.sin(step * i))
         out[2 * i : 2 * i + 2] = value.to_bytes(2, "little", signed=True)
-    return bytes(out)
+    if pcm16:
+        return bytes(out)
+    return ulaw_encode(out) if codec == "audio/pcmu" else alaw_encode(out)

@@ -303,7 +303,8 @@ class Streamer:
         sent = ""
         if audio:
             rate, pcm16 = self.engine.audio_format("output")
-            sound = synth_audio(text, sample_rate=rate, pcm16=pcm16)
+            codec = self.engine.audio_codec("output")
+            sound = synth_audio(text, sample_rate=rate, pcm16=pcm16, codec=codec)
             step = max(1, rate * self.engine.server.audio_chunk_ms // 1000) * (2 if pcm16 else 1)
             chunks = [sound[i : i + step] for i in range(0, len(sound), step)]
             played = 0

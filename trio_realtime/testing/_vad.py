@@ -5,7 +5,10 @@ Audio is cut into 10 ms frames and a frame counts as speech when its RMS level
 (as a fraction of full scale) reaches ``threshold / 50``: 0.01 (about -40 dBFS)
 at the default threshold of 0.5. Silence (zeros) never triggers, a tone of any
 audible amplitude does. Speech stops after ``silence_duration_ms`` of
-consecutive quiet frames. Pure: bytes in, decisions out, no I/O.
+consecutive quiet frames. G.711 input (``codec`` ``"audio/pcmu"`` or
+``"audio/pcma"``) is decoded to PCM16 first, with the stdlib table lookup of
+`trio_realtime.audio`, so the same levels apply. Pure: bytes in, decisions out,
+no I/O.
 """
 
 from __future__ import annotations
@@ -13,11 +16,18 @@ from __future__ import annotations
 import math
 import sys
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from ..audio import alaw_decode, ulaw_decode
 
 __all__ = ["SpeechStarted", "SpeechStopped", "VoiceActivityDetector", "pcm16_rms"]
 
 _FRAME_MS = 10
+_DECODERS: dict[str, Callable[[bytes], bytes]] = {
+    "audio/pcmu": ulaw_decode,
+    "audio/pcma": alaw_decode,
+}
 
 
 def pcm16_rms(pcm: bytes) -> float:
@@ -58,12 +68,14 @@ class VoiceActivityDetector:
         prefix_padding_ms: int = 300,
         silence_duration_ms: int = 500,
         bytes_per_sample: int = 2,
+        codec: str | None = None,
     ) -> None:
         self.sample_rate = sample_rate
         self.level = threshold / 50.0
         self.prefix_padding_ms = prefix_padding_ms
         self.silence_duration_ms = silence_duration_ms
         self.bytes_per_sample = bytes_per_sample
+        self._decode = _DECODERS.get(codec or "")
         self.position_ms = 0.0
         self.speaking = False
         self._quiet_ms = 0.0
@@ -86,8 +98,12 @@ class VoiceActivityDetector:
         while len(data) - offset >= step:
             frame = data[offset : offset + step]
             offset += step
-            # G.711 (1 byte per sample) is timed but never counted as speech.
-            loud = self.bytes_per_sample == 2 and pcm16_rms(frame) >= self.level
+            if self._decode is not None:
+                frame = self._decode(frame)
+            # One byte a sample with no codec named is timed but never counted as speech.
+            loud = (self.bytes_per_sample == 2 or self._decode is not None) and (
+                pcm16_rms(frame) >= self.level
+            )
             start = self.position_ms
             self.position_ms += _FRAME_MS
             if loud:

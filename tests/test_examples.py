@@ -1,0 +1,330 @@
+"""The examples in ``examples/`` run against the standalone fake server (as test_readme.py does).
+
+``wav_turn.py`` and ``telephony_bridge.py`` run as subprocesses against
+``python -m trio_realtime serve-fake --port 0``; ``mic_agent.py`` needs a sound
+card, so it is imported without sounddevice, its argument parsing and its
+missing-extra exit are checked, and it runs in-process on fake devices (threads
+calling its callbacks at real time) against the fake server, to see it cut a
+reply short.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import wave
+from array import array
+from collections.abc import Callable, Sequence
+from functools import partial
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+import trio
+
+from trio_realtime import audio
+from trio_realtime import events as ev
+from trio_realtime.testing import open_fake_server
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+# The fake server speaks each reply as 20 ms of tone per character of its transcript
+# (trio_realtime.testing._script.synth_audio), and answers audio it did not
+# transcribe with "I heard N ms of audio."
+MS_PER_CHAR = 20
+HEARD = re.compile(r"^I heard (\d+) ms of audio\.$", re.MULTILINE)
+
+
+def _env() -> dict[str, str]:
+    """This checkout first on the path, and no OPENAI_ settings from the caller's shell."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+async def _run_against_fake_server(
+    *commands: Sequence[str], stdin: bytes | None = None
+) -> list[subprocess.CompletedProcess[bytes]]:
+    """Run each of ``commands`` (example arguments) in turn with a fresh serve-fake's env."""
+    env = _env()
+    serve = [sys.executable, "-m", "trio_realtime", "serve-fake", "--port", "0"]
+    results: list[subprocess.CompletedProcess[bytes]] = []
+    with trio.fail_after(60):
+        async with trio.open_nursery() as nursery:
+            server: trio.Process = await nursery.start(
+                partial(trio.run_process, serve, stdout=subprocess.PIPE, env=env, check=False)
+            )
+            assert server.stdout is not None
+            banner = b""
+            while b"api key:" not in banner or not banner.endswith(b"\n"):
+                chunk = await server.stdout.receive_some(4096)
+                assert chunk, "serve-fake exited early"
+                banner += chunk
+            text = banner.decode()
+            base_url = re.search(r"base url:\s+(\S+)", text)
+            api_key = re.search(r"api key:\s+(\S+)", text)
+            assert base_url
+            assert api_key
+            env.update(OPENAI_BASE_URL=base_url.group(1), OPENAI_API_KEY=api_key.group(1))
+            for command in commands:
+                result = await trio.run_process(
+                    [sys.executable, *command],
+                    stdin=stdin,
+                    capture_stdout=True,
+                    capture_stderr=True,
+                    env=env,
+                    check=False,
+                )
+                results.append(result)
+            nursery.cancel_scope.cancel()
+    return results
+
+
+def _ok(result: subprocess.CompletedProcess[bytes]) -> str:
+    assert result.returncode == 0, result.stderr.decode()
+    return result.stdout.decode()
+
+
+def _tone(rate: int, ms: int, hz: float = 300.0, level: float = 0.25) -> array[int]:
+    step, amplitude = 2 * math.pi * hz / rate, 32767 * level
+    return array("h", (int(amplitude * math.sin(step * i)) for i in range(rate * ms // 1000)))
+
+
+# -- wav_turn.py ------------------------------------------------------------------
+
+
+async def test_wav_turn_sends_a_22050_hz_stereo_file_and_writes_the_spoken_reply(
+    tmp_path: Path,
+) -> None:
+    question, answer = tmp_path / "question.wav", tmp_path / "answer.wav"
+    mono = _tone(22050, 1000)
+    stereo = array("h", (s for sample in mono for s in (sample, sample)))
+    with wave.open(str(question), "wb") as wav:
+        wav.setnchannels(2)
+        wav.setsampwidth(2)
+        wav.setframerate(22050)
+        wav.writeframes(stereo.tobytes())
+
+    (result,) = await _run_against_fake_server(
+        [str(EXAMPLES / "wav_turn.py"), str(question), str(answer)]
+    )
+
+    stdout = _ok(result)
+    heard = HEARD.search(stdout)
+    assert heard, stdout
+    # One second resampled to 24 kHz, sent in 100 ms frames (the last padded).
+    assert 1000 <= int(heard.group(1)) <= 1100
+    info = audio.wav_info(answer)
+    assert (info.sample_rate, info.channels, info.sample_width) == (24000, 1, 2)
+    assert info.duration_ms == MS_PER_CHAR * len(heard.group(0))
+    assert audio.rms_dbfs(audio.read_wav(answer)) > -30  # the fake's tone, not silence
+    assert f"wrote {info.duration_ms:.0f} ms of reply" in result.stderr.decode()
+
+
+async def test_wav_turn_exits_with_the_servers_error(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.wav"
+    audio.write_wav(empty, b"")
+
+    (result,) = await _run_against_fake_server(
+        [str(EXAMPLES / "wav_turn.py"), str(empty), str(tmp_path / "out.wav")]
+    )
+
+    assert result.returncode == 1
+    assert "buffer too small" in result.stderr.decode()
+    assert not (tmp_path / "out.wav").exists()
+
+
+# -- telephony_bridge.py -------------------------------------------------------------
+
+
+async def test_telephony_bridge_answers_a_mu_law_call_from_a_file_and_from_stdin(
+    tmp_path: Path,
+) -> None:
+    bridge = str(EXAMPLES / "telephony_bridge.py")
+    # Speech-like: three 250 ms syllables with 100 ms pauses (shorter than the VAD's
+    # 500 ms of silence, so one turn), recorded at 16 kHz.
+    speech = array("h")
+    for _ in range(3):
+        speech += _tone(16000, 250, hz=250.0)
+        speech += array("h", bytes(2 * 1600))
+    recording, caller = tmp_path / "speech.wav", tmp_path / "caller.ulaw"
+    audio.write_wav(recording, speech.tobytes(), rate=16000)
+    encoded = await trio.run_process(
+        [sys.executable, bridge, "encode", str(recording), str(caller)],
+        capture_stderr=True,
+        env=_env(),
+    )
+    assert encoded.returncode == 0
+    assert caller.stat().st_size == audio.PCMU.bytes_for_ms(1050)  # 8 kHz, a byte a sample
+
+    from_file, from_stdin = await _run_against_fake_server(
+        [bridge, "call", str(caller), str(tmp_path / "reply.ulaw")],
+        [bridge, "call", "-", str(tmp_path / "reply-stdin.ulaw")],
+        stdin=caller.read_bytes(),
+    )
+
+    for result, name in ((from_file, "reply.ulaw"), (from_stdin, "reply-stdin.ulaw")):
+        stdout = _ok(result)
+        heard = HEARD.search(stdout)
+        assert heard, stdout
+        # The server's VAD ended the turn in the line silence after the 1050 ms of speech.
+        assert 1050 <= int(heard.group(1)) <= 2000
+        assert "[caller speaking]" in result.stderr.decode()
+        reply = (tmp_path / name).read_bytes()
+        assert audio.PCMU.duration_ms(reply) == MS_PER_CHAR * len(heard.group(0))
+        assert audio.rms_dbfs(audio.ulaw_decode(reply)) > -30
+    assert (tmp_path / "reply.ulaw").read_bytes() == (tmp_path / "reply-stdin.ulaw").read_bytes()
+
+    playable = tmp_path / "reply.wav"
+    decoded = await trio.run_process(
+        [sys.executable, bridge, "decode", str(tmp_path / "reply.ulaw"), str(playable)],
+        env=_env(),
+    )
+    assert decoded.returncode == 0
+    info = audio.wav_info(playable)
+    assert (info.sample_rate, info.channels) == (8000, 1)
+    assert info.duration_ms == audio.PCMU.duration_ms((tmp_path / "reply.ulaw").stat().st_size)
+
+
+# -- mic_agent.py -----------------------------------------------------------------
+
+
+@pytest.fixture
+def mic_agent(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """examples/mic_agent.py imported as a module, with sounddevice made unimportable."""
+    monkeypatch.setitem(sys.modules, "sounddevice", None)  # None: import raises ImportError
+    spec = importlib.util.spec_from_file_location("mic_agent", EXAMPLES / "mic_agent.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "mic_agent", module)  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_mic_agent_parses_its_arguments(mic_agent: ModuleType) -> None:
+    defaults = mic_agent.parse_args([])
+    assert defaults == mic_agent.Options("gpt-realtime", 24000, None, None)
+    options = mic_agent.parse_args(
+        ["--model", "m", "--samplerate", "48000", "--input-device", "3", "--output-device", "USB"]
+    )
+    assert options == mic_agent.Options("m", 48000, 3, "USB")
+    with pytest.raises(SystemExit):
+        mic_agent.parse_args(["--samplerate", "fast"])
+
+
+def test_mic_agent_without_sounddevice_exits_naming_the_devices_extra(
+    mic_agent: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-never-used")
+    with pytest.raises(SystemExit) as exit_info:
+        mic_agent.main([])
+    assert "pip install 'trio-realtime[devices]'" in str(exit_info.value.code)
+
+
+def test_mic_agent_help_runs_without_sounddevice() -> None:
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / "mic_agent.py"), "--help"],
+        capture_output=True,
+        env=_env(),
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    assert "PlaybackClock" in result.stdout.decode()
+
+
+class _FakeStream:
+    """A sounddevice raw stream: a thread calls ``callback`` every block, at real time."""
+
+    def __init__(
+        self, *, samplerate: int, blocksize: int, callback: Callable[..., None], **_: object
+    ) -> None:
+        self.blocksize = blocksize
+        self.period = blocksize / samplerate
+        self.callback = callback
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> _FakeStream:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        due = time.monotonic()
+        while not self._stop.is_set():
+            self.tick()
+            due += self.period
+            self._stop.wait(max(0.0, due - time.monotonic()))
+
+    def tick(self) -> None:
+        raise NotImplementedError
+
+
+class _FakeDevices:
+    """A fake ``sounddevice`` module: a microphone that plays ``speech``, a recording speaker."""
+
+    def __init__(self, speech: bytes) -> None:
+        self.speech = speech
+        self.played = bytearray()
+        devices = self
+
+        class RawInputStream(_FakeStream):
+            offset = 0
+
+            def tick(self) -> None:
+                size = 2 * self.blocksize
+                block = devices.speech[self.offset : self.offset + size]
+                self.offset += size
+                self.callback(block.ljust(size, b"\0"), self.blocksize, None, None)
+
+        class RawOutputStream(_FakeStream):
+            def tick(self) -> None:
+                out = bytearray(2 * self.blocksize)
+                self.callback(out, self.blocksize, None, None)
+                devices.played += out
+
+        self.RawInputStream = RawInputStream
+        self.RawOutputStream = RawOutputStream
+
+
+async def test_mic_agent_truncates_the_reply_where_the_user_cut_in(
+    mic_agent: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # You speak 600 ms, pause (the VAD ends the turn after 500 ms of quiet and the
+    # 2 s reply starts playing), and talk again about 500 ms into the reply.
+    silence = array("h", bytes(2 * 24000))
+    speech = _tone(24000, 600) + silence[: 24 * 1600] + _tone(24000, 300) + silence
+    devices = _FakeDevices(speech.tobytes())
+    options = mic_agent.parse_args([])
+    with trio.fail_after(20):
+        async with open_fake_server() as server:
+            server.script("x" * 100)  # 100 characters: 2 s of speech
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(mic_agent.run_agent, server.client(), devices, options)
+                truncate = await server.wait_received(ev.ConversationItemTruncate)
+                nursery.cancel_scope.cancel()
+
+    assert server.received_of(ev.ConversationItemTruncate) == [truncate]
+    assert truncate.item_id.startswith("item_")
+    assert truncate.content_index == 0
+    # Cut about 500 ms in; a loaded machine shifts that, never past the 2 s reply.
+    assert 100 <= truncate.audio_end_ms < 2000
+    # What the speaker sounded, first to last non-zero sample, is what the clock reported.
+    audible = devices.played.strip(b"\0")
+    heard_ms = audio.PCM16.duration_ms(len(audible) + len(audible) % 2)
+    assert abs(heard_ms - truncate.audio_end_ms) < 100
+    out = capsys.readouterr().out
+    assert f"[interrupted after {truncate.audio_end_ms} ms]" in out
+    assert "you: [" in out  # the fake transcriber's "[N ms of audio]"
