@@ -203,3 +203,47 @@ async def test_a_rejection_no_receive_reported_is_raised_by_the_block() -> None:
         async with session(idle, close_timeout=0.1) as conn:
             await conn.send_channel.send({"type": "response.create"})  # type: ignore[arg-type]
             await trio.testing.wait_all_tasks_blocked()
+
+
+async def test_base64_text_as_pcm_audio_is_refused_at_send_while_the_input_is_pcm() -> None:
+    import base64
+
+    pcm = bytes(range(256)) * 19  # 4,864 bytes of PCM16
+    doubled = ev.InputAudioBufferAppend(audio=base64.b64encode(pcm))  # the SDK habit
+    async with trio.open_nursery() as nursery:
+        conn, server = pair(nursery)
+        with pytest.raises(rt.Base64AudioError, match="this library does the base64"):
+            await conn.send(doubled)
+        await conn.send(ev.InputAudioBufferAppend(audio=pcm))  # real PCM goes
+        # Once the session says G.711, bytes are never inspected: quiet A-law
+        # with a negative offset is all base64 characters ("TTTT...").
+        g711 = ev.SessionUpdate(
+            session=ev.RealtimeSession(
+                audio=ev.AudioConfig(input=ev.AudioInput(format=ev.AudioPCMA()))
+            )
+        )
+        await conn.send(g711)
+        await conn.send(ev.InputAudioBufferAppend(audio=b"TTTU" * 40))
+        sent = await _sent(server, 3)
+        assert [s["type"] for s in sent] == [
+            "input_audio_buffer.append",
+            "session.update",
+            "input_audio_buffer.append",
+        ]
+        # The server's session events are followed too: back to PCM.
+        session = {
+            "type": "realtime",
+            "audio": {"input": {"format": {"type": "audio/pcm", "rate": 24000}}},
+        }
+        await server.send(
+            frame(
+                TEXT,
+                json.dumps(
+                    {"type": "session.updated", "event_id": "e", "session": session}
+                ).encode(),
+            )
+        )
+        assert isinstance(await conn.receive(), ev.SessionUpdated)
+        with pytest.raises(rt.Base64AudioError):
+            conn.send_nowait(doubled)
+        nursery.cancel_scope.cancel()

@@ -9,7 +9,9 @@ Shape of the I/O (why it looks like this):
   can send (``send_channel.clone()``), and one writer task puts events on the
   socket in order, with every pong, ping and close frame the protocol owes.
   `send` checks and encodes the event in the caller's task, so a bad event
-  fails at the call and the session goes on.
+  fails at the call and the session goes on. While the session's input audio
+  is PCM16, an ``InputAudioBufferAppend`` whose bytes are base64 text (the
+  ``openai`` SDK habit) is refused there with `Base64AudioError`.
 * Every client event without an ``event_id`` gets one (``"c1"``, ``"c2"``...,
   unique per connection, spliced into the encoded bytes; the event object is
   left as it was), and the last `SENT_HISTORY` sent events are kept, so
@@ -47,10 +49,12 @@ from .events import (
     TRANSLATION_CLIENT_CODEC,
     ClientEvent,
     ErrorEvent,
+    InputAudioBufferAppend,
     InvalidEvent,
     ServerEvent,
     Session,
     SessionCreated,
+    SessionUpdate,
     SessionUpdated,
     TranslationClientEvent,
     TranslationServerEvent,
@@ -59,6 +63,7 @@ from .events import (
     TranslationSessionUpdated,
     UnknownEvent,
 )
+from .events._audio_buffer import check_not_base64
 from .events._codec import DECODE_FAILURES, EventCodec
 
 __all__ = [
@@ -249,6 +254,8 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         #: ``receive`` reports it.
         self._rejected: list[Exception] = []
         self._sent: dict[str, C] = {}
+        #: Whether appended input audio is PCM16 (the API's default format).
+        self._pcm16_input = True
         self._next_id = 0
         self._events_in = 0
         self._bytes_in = 0
@@ -291,6 +298,7 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
             self._unknown += 1
         elif cls in self._session_events:
             self.session = cast(Any, event).session
+            self._follow_input_format(self.session)
         if log.isEnabledFor(logging.DEBUG):
             log.debug("received %s (%d bytes)", cast(Any, event).type, len(data))
         return event
@@ -376,6 +384,12 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
                 f"{type(event).__name__}.event_id must be a str or left unset (the "
                 f"connection then gives it one), not {type(event_id).__name__}"
             )
+        cls = type(event)
+        if cls is InputAudioBufferAppend:
+            if self._pcm16_input:
+                check_not_base64(cast(InputAudioBufferAppend, event).audio)
+        elif cls is SessionUpdate:
+            self._follow_input_format(cast(SessionUpdate, event).session)
         data = self._codec.encode(cast(C, event))
         if isinstance(event_id, str):
             return _Prepared(event, data, event_id)
@@ -385,6 +399,18 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         # the user's event object is never changed (one copy of the bytes).
         head = b'{"event_id":"' + new_id.encode() + b'",'
         return _Prepared(event, b"".join((head, memoryview(data)[1:])), new_id)
+
+    def _follow_input_format(self, session: object) -> None:
+        """Note whether input audio is PCM16, for the base64 guard in `send`.
+
+        The format is known from our ``session.update`` and from the server's
+        session events; a session that names none keeps what was known.
+        """
+        audio = getattr(session, "audio", None)
+        given = getattr(getattr(audio, "input", None), "format", None)
+        kind = getattr(given, "type", None)
+        if isinstance(kind, str):
+            self._pcm16_input = kind == "audio/pcm"
 
     def _not_sendable(self, event: object) -> str:
         kind = type(event)

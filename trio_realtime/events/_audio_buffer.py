@@ -6,8 +6,11 @@ base64 of base64. Where the guard applies:
 
 * everywhere (construction, and so also decoding): a ``str`` is refused with
   `Base64AudioError`, since text is never audio;
-* only in the PCM16 builder `InputAudioBufferAppend.pcm16`: bytes that are
-  base64 text of PCM16 are refused (`check_not_base64`). Plain construction
+* where the audio is known to be PCM16: in the builder
+  `InputAudioBufferAppend.pcm16`, and in a connection's ``send`` while the
+  session's input format is ``audio/pcm`` (the API's default; the connection
+  follows ``session.update``, ``session.created`` and ``session.updated``),
+  bytes that are base64 text of PCM16 are refused (`check_not_base64`). Plain construction
   does not look at the bytes, because quiet G.711 with a small negative DC
   offset is made only of base64-alphabet bytes (A-law -1..-128 is ``P``..``W``,
   mu-law -37..-364 is ``a``..``z``) and no byte test tells it from base64 text.
@@ -72,7 +75,8 @@ def check_not_base64(audio: bytes | bytearray | memoryview) -> None:
     is never one repeated character unless the PCM is zeros (``AAAA``).
     """
     refuse_str_audio(audio)
-    audio = bytes(memoryview(audio).cast("B"))
+    if type(audio) is not bytes:
+        audio = bytes(memoryview(audio).cast("B"))
     size = len(audio)
     if size < _MIN_CHECKED or size % 4 or audio[:8].translate(None, _B64_ALPHABET):
         return
