@@ -77,7 +77,7 @@ class FrameSplitter:
 
     def __init__(self, frame_ms: float = 20, audio_format: AudioFormat = PCM16) -> None:
         self.format = audio_format
-        self.frame_bytes = audio_format.bytes_for_ms(frame_ms)
+        self.frame_bytes: int = audio_format.bytes_for_ms(frame_ms)
         if self.frame_bytes <= 0:
             raise AudioFormatError(
                 f"a {frame_ms} ms frame holds no whole sample at "

@@ -67,9 +67,9 @@ class Resampler:
     """
 
     def __init__(self, from_rate: int, to_rate: int = 24000, *, quality: str = "HQ") -> None:
-        self.from_rate = _check_rate("from_rate", from_rate)
-        self.to_rate = _check_rate("to_rate", to_rate)
-        self.quality = _check_quality(quality)
+        self.from_rate: int = _check_rate("from_rate", from_rate)
+        self.to_rate: int = _check_rate("to_rate", to_rate)
+        self.quality: str = _check_quality(quality)
         self._odd = b""
         self._flushed = False
         self._stream: Any = None
