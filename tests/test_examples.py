@@ -21,12 +21,12 @@ import time
 import wave
 from array import array
 from collections.abc import Callable, Sequence
-from functools import partial
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 import trio
+from _serve_fake import start_serve_fake
 
 from trio_realtime import audio
 from trio_realtime import events as ev
@@ -53,26 +53,10 @@ async def _run_against_fake_server(
     *commands: Sequence[str], stdin: bytes | None = None
 ) -> list[subprocess.CompletedProcess[bytes]]:
     """Run each of ``commands`` (example arguments) in turn with a fresh serve-fake's env."""
-    env = _env()
-    serve = [sys.executable, "-m", "trio_realtime", "serve-fake", "--port", "0"]
     results: list[subprocess.CompletedProcess[bytes]] = []
     with trio.fail_after(60):
         async with trio.open_nursery() as nursery:
-            server: trio.Process = await nursery.start(
-                partial(trio.run_process, serve, stdout=subprocess.PIPE, env=env, check=False)
-            )
-            assert server.stdout is not None
-            banner = b""
-            while b"api key:" not in banner or not banner.endswith(b"\n"):
-                chunk = await server.stdout.receive_some(4096)
-                assert chunk, "serve-fake exited early"
-                banner += chunk
-            text = banner.decode()
-            base_url = re.search(r"base url:\s+(\S+)", text)
-            api_key = re.search(r"api key:\s+(\S+)", text)
-            assert base_url
-            assert api_key
-            env.update(OPENAI_BASE_URL=base_url.group(1), OPENAI_API_KEY=api_key.group(1))
+            env = await start_serve_fake(nursery, _env())
             for command in commands:
                 result = await trio.run_process(
                     [sys.executable, *command],

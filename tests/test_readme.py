@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
-from functools import partial
 from pathlib import Path
 
 import trio
+from _serve_fake import start_serve_fake
 
 README = Path(__file__).resolve().parent.parent / "README.rst"
 
@@ -45,24 +44,9 @@ def test_testing_example_runs() -> None:
 
 async def test_usage_example_runs_against_fake_server() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
-    serve = [sys.executable, "-m", "trio_realtime", "serve-fake", "--port", "0"]
     with trio.fail_after(30):
         async with trio.open_nursery() as nursery:
-            server: trio.Process = await nursery.start(
-                partial(trio.run_process, serve, stdout=subprocess.PIPE, env=env, check=False)
-            )
-            assert server.stdout is not None
-            banner = b""
-            while b"api key:" not in banner or not banner.endswith(b"\n"):
-                chunk = await server.stdout.receive_some(4096)
-                assert chunk, "serve-fake exited early"
-                banner += chunk
-            text = banner.decode()
-            base_url = re.search(r"base url:\s+(\S+)", text)
-            api_key = re.search(r"api key:\s+(\S+)", text)
-            assert base_url
-            assert api_key
-            env.update(OPENAI_BASE_URL=base_url.group(1), OPENAI_API_KEY=api_key.group(1))
+            env = await start_serve_fake(nursery, env)
             result = await trio.run_process(
                 [sys.executable, "-c", _example("Usage")], capture_stdout=True, env=env
             )
