@@ -11,6 +11,10 @@ from ._connection import EventReceiveChannel as EventReceiveChannel
 from ._connection import RealtimeConnection as RealtimeConnection
 from ._connection import TranslationConnection as TranslationConnection
 from ._connection import TranslationEvent as TranslationEvent
+from ._conversation import Conversation as Conversation
+from ._conversation import ConversationContent as ConversationContent
+from ._conversation import ConversationItem as ConversationItem
+from ._conversation import ConversationResponse as ConversationResponse
 from ._errors import AuthenticationError as AuthenticationError
 from ._errors import BadRequestError as BadRequestError
 from ._errors import Base64AudioError as Base64AudioError
@@ -53,6 +57,10 @@ __all__ = [
     "ConnectTimeout",
     "ConnectionClosed",
     "ConnectionStatistics",
+    "Conversation",
+    "ConversationContent",
+    "ConversationItem",
+    "ConversationResponse",
     "EventDecodeError",
     "EventEncodeError",
     "EventReceiveChannel",
