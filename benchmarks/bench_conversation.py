@@ -3,7 +3,7 @@
 Decoded events (``response.output_text.delta``, ``response.output_audio.delta``
 and ``response.function_call_arguments.delta``) are fed to a conversation that
 already holds their item, as in a live turn; decode is not included (see
-bench_decode.py). Timing is timeit-style: loops sized to ~20 ms per repeat, the best
+bench_decode.py). Timing is timeit: loops sized by ``Timer.autorange`` (>= 0.2 s), the best
 of many repeats. Not part of run_all.py.
 """
 
