@@ -33,6 +33,22 @@ def pin(cpu: int | None) -> int | None:
 
 
 @contextlib.contextmanager
+def on_client_core() -> Iterator[None]:
+    """Run the block pinned to the client's core (when the machine has one to
+    spare), restoring the process's affinity afterwards."""
+    core = pin(CLIENT_CPU)
+    if core is None:
+        yield
+        return
+    saved = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {core})
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, saved)
+
+
+@contextlib.contextmanager
 def server() -> Iterator[int]:
     """Run the benchmark server in its own process; yields its port."""
     cmd = [sys.executable, str(HERE / "_server.py")]

@@ -12,7 +12,6 @@ Timing is timeit-style: the best of several repeats; the process is pinned to on
 
 from __future__ import annotations
 
-import os
 import random
 import sys
 import time
@@ -23,7 +22,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _common import CLIENT_CPU, SEED, fmt, pin, script_main, table
+from _common import SEED, fmt, on_client_core, script_main, table
 
 
 def _best(fn: Callable[[], object], repeats: int) -> float:
@@ -39,11 +38,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     from trio_realtime import audio
     from trio_realtime.audio import _g711
 
-    core = pin(CLIENT_CPU)
-    saved = os.sched_getaffinity(0) if core is not None else None
-    if core is not None:
-        os.sched_setaffinity(0, {core})
-    try:
+    with on_client_core():
         seconds = 1 if quick else 10
         repeats = 2 if quick else 7
         rng = random.Random(SEED)
@@ -86,9 +81,6 @@ def run(quick: bool = False) -> dict[str, Any]:
 
         cases["split_20ms"] = {"mb_per_s": len(pcm) / _best(split, repeats) / 1e6}
         return out
-    finally:
-        if saved is not None:
-            os.sched_setaffinity(0, saved)
 
 
 def report(results: dict[str, Any]) -> str:

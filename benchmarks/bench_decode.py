@@ -20,14 +20,13 @@ repeats, in ns per event; the process is pinned to one core.
 from __future__ import annotations
 
 import json
-import os
 import timeit
 from collections.abc import Callable
 from typing import Any
 
 import _payloads
 import msgspec
-from _common import CLIENT_CPU, SEED, fmt, pin, ratio, script_main, table
+from _common import SEED, fmt, on_client_core, ratio, script_main, table
 
 METHODS = ("trio_realtime", "sdk", "json_loads", "msgspec_floor", "union_only")
 
@@ -126,11 +125,7 @@ def time_ns(
 
 
 def run(quick: bool = False) -> dict[str, Any]:
-    core = pin(CLIENT_CPU)
-    saved = os.sched_getaffinity(0) if core is not None else None
-    if core is not None:
-        os.sched_setaffinity(0, {core})
-    try:
+    with on_client_core():
         repeats, target = (3, 0.004) if quick else (30, 0.01)
         out: dict[str, Any] = {"seed": SEED, "quick": quick, "repeats": repeats, "cases": {}}
         from trio_realtime.events import UnknownEvent, decode_server_event
@@ -146,9 +141,6 @@ def run(quick: bool = False) -> dict[str, Any]:
             row["ours_over_floor"] = ratio(row["trio_realtime_ns"], row["msgspec_floor_ns"])
             out["cases"][case] = row
         return out
-    finally:
-        if saved is not None:
-            os.sched_setaffinity(0, saved)
 
 
 def report(results: dict[str, Any]) -> str:
