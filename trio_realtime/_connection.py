@@ -376,21 +376,21 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
 
     def _prepare(self, event: object) -> _Prepared:
         """Check that ``event`` is one of our client events and encode it, with an id."""
-        if type(event) not in self._client_types:
+        cls = type(event)
+        if cls not in self._client_types:
             raise TypeError(self._not_sendable(event))
         event_id: object = getattr(event, "event_id", msgspec.UNSET)
         if event_id is not msgspec.UNSET and not isinstance(event_id, str):
             raise TypeError(
-                f"{type(event).__name__}.event_id must be a str or left unset (the "
+                f"{cls.__name__}.event_id must be a str or left unset (the "
                 f"connection then gives it one), not {type(event_id).__name__}"
             )
-        cls = type(event)
-        if cls is InputAudioBufferAppend:
-            if self._pcm16_input:
-                check_not_base64(cast(InputAudioBufferAppend, event).audio)
-        elif cls is SessionUpdate:
-            self._follow_input_format(cast(SessionUpdate, event).session)
+        if cls is InputAudioBufferAppend and self._pcm16_input:
+            check_not_base64(cast(InputAudioBufferAppend, event).audio)
         data = self._codec.encode(cast(C, event))
+        if cls is SessionUpdate:
+            # Only once it is sure to go out: a refused update changes nothing.
+            self._follow_input_format(cast(SessionUpdate, event).session)
         if isinstance(event_id, str):
             return _Prepared(event, data, event_id)
         self._next_id += 1
