@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, NamedTuple, TypeAlias, TypeVar, cast
 
@@ -264,6 +265,9 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         self._events_rejected = 0
         self._unknown = 0
         self._invalid = 0
+        #: Called (synchronously) once the keeper has ended: the WebSocket is
+        #: closed or the connection is being closed. The session layer's hook.
+        self.on_end: Callable[[], None] | None = None
         websocket.on_output = self._wake_writer
 
     # -- receiving -------------------------------------------------------
@@ -543,10 +547,14 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
 
     async def _keeper(self) -> None:
         """Pings, pongs, and a close noticed while no consumer is receiving."""
-        with self._keeper_scope:
-            await self._websocket.keep_alive(
-                self._ping_interval, self._ping_timeout, self._close_timeout
-            )
+        try:
+            with self._keeper_scope:
+                await self._websocket.keep_alive(
+                    self._ping_interval, self._ping_timeout, self._close_timeout
+                )
+        finally:
+            if self.on_end is not None:
+                self.on_end()
 
     # -- closing ---------------------------------------------------------
 
