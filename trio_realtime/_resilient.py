@@ -830,9 +830,17 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
             if self._rconn not in conns:
                 conns.append(self._rconn)
             first_error: BaseException | None = None
+            cancelled: BaseException | None = None
             for conn in conns:
+                # Every connection is closed, even once cancelled (then at once).
                 try:
-                    await conn._close(flush=flush and conn is self._sconn, polite=polite)  # pyright: ignore[reportPrivateUsage]
+                    if cancelled is None:
+                        await conn._close(flush=flush and conn is self._sconn, polite=polite)  # pyright: ignore[reportPrivateUsage]
+                    else:
+                        with trio.CancelScope(shield=True):
+                            await conn._close(flush=False, polite=False)  # pyright: ignore[reportPrivateUsage]
+                except trio.Cancelled as exc:
+                    cancelled = exc
                 except Exception as exc:  # a CloseTimeout: report the first one
                     first_error = first_error or exc
                 self._unsent.extend(conn.unsent)
@@ -851,6 +859,8 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
                     break
                 self._unsent.append(item.event if type(item) is _Prepared else item)
             self._rx.close()
+            if cancelled is not None:
+                raise cancelled
             if first_error is not None:
                 raise first_error
         finally:
