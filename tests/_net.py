@@ -56,6 +56,8 @@ class Net:
         self.failures: collections.deque[BaseException] = collections.deque()
         self.attempts = 0
         self.client_streams: list[trio.abc.Stream] = []
+        #: The client connections made to the fake server, by ``x-soak`` header.
+        self.made: dict[str, list[RealtimeConnection]] = {}
 
     async def connect(self, nursery: trio.Nursery, headers: dict[str, str] | None = None) -> Any:
         self.attempts += 1
@@ -83,9 +85,11 @@ class Net:
         except BaseException:
             await trio.aclose_forcefully(client_end)
             raise
-        return start_connection(
+        conn = start_connection(
             nursery, RealtimeConnection, REALTIME, client_end, trailing, self.options, handshake.url
         )
+        self.made.setdefault((headers or {}).get("x-soak", ""), []).append(conn)
+        return conn
 
     def session(
         self,

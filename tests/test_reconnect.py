@@ -14,11 +14,11 @@ import pytest
 import trio
 import trio.testing
 from _net import RESTORE_ACKS, Net, fast, history, read_until, turn
-from _wire import CLOSE, PING, TEXT, Server, close_payload, frame
+from _wire import CLOSE, TEXT, Server, close_payload, frame
 
 import trio_realtime as rt
 from trio_realtime import events as ev
-from trio_realtime.testing import Faults, FakeConnection, FakeServer, open_fake_server
+from trio_realtime.testing import FakeConnection, FakeServer, Faults, open_fake_server
 
 
 @pytest.fixture
@@ -30,13 +30,11 @@ def sent_ids(conn: FakeConnection) -> list[str]:
     return [str(e.event_id) for _, e in conn.sent_log]
 
 
-def after_restore(
-    conn: FakeConnection, marker: rt.Reconnected, *, config: bool = False
-) -> list[str]:
+def after_restore(conn: FakeConnection, marker: rt.Reconnected) -> list[str]:
     """The ids of what ``conn`` sent after the restore's acknowledgements:
     ``session.created``, ``session.updated`` for a configuration, then added
     and done for each item."""
-    n = 1 + int(config) + 2 * marker.restored_items
+    n = 1 + int(marker.restored_config) + 2 * marker.restored_items
     log = conn.sent_log
     assert all(e.type in RESTORE_ACKS for _, e in log[:n])
     return [str(e.event_id) for _, e in log[n:]]
@@ -66,28 +64,30 @@ async def two_turns_then(
     Returns the server, the network, the events delivered before the marker,
     after it, and the marker.
     """
-    async with open_fake_server(record_sent=True, delta_size=4, **server_options) as server:
-        async with trio.open_nursery() as nursery:
-            net = Net(server, nursery, ping_interval=None)
-            with trio.fail_after(300):
-                async with net.session(policy or fast()) as conn:
-                    before = await turn(conn, "first question")
-                    before += await turn(conn, "second question")
-                    first = await server.wait_connection(0)
-                    await fault(first)
-                    # Sent during the outage: held, then sent once on the new session.
-                    await conn.send(ev.ConversationItemCreate(item=ev.UserMessage.text("held")))
-                    while True:
-                        event = await conn.receive()
-                        if isinstance(event, rt.Reconnected):
-                            marker = event
-                            break
-                        before.append(event)
-                    after = await read_until(conn, ev.ConversationItemDone)
-                    after += await turn(conn, "third question")
-                    assert conn.statistics().reconnects == 1
-                await check_streams_closed(net)
-            nursery.cancel_scope.cancel()
+    async with (
+        open_fake_server(record_sent=True, delta_size=4, **server_options) as server,
+        trio.open_nursery() as nursery,
+    ):
+        net = Net(server, nursery, ping_interval=None)
+        with trio.fail_after(300):
+            async with net.session(policy or fast()) as conn:
+                before = await turn(conn, "first question")
+                before += await turn(conn, "second question")
+                first = await server.wait_connection(0)
+                await fault(first)
+                # Sent during the outage: held, then sent once on the new session.
+                await conn.send(ev.ConversationItemCreate(item=ev.UserMessage.text("held")))
+                while True:
+                    event = await conn.receive()
+                    if isinstance(event, rt.Reconnected):
+                        marker = event
+                        break
+                    before.append(event)
+                after = await read_until(conn, ev.ConversationItemDone)
+                after += await turn(conn, "third question")
+                assert conn.statistics().reconnects == 1
+            await check_streams_closed(net)
+        nursery.cancel_scope.cancel()
     return server, net, before, after, marker
 
 
@@ -150,17 +150,16 @@ async def test_a_close_without_status_reconnects(autojump_clock: trio.testing.Mo
         await server.send(frame(CLOSE, b""))  # a close frame with no code: 1005
         await server.read_all()
 
-    async with open_fake_server() as server:
-        async with trio.open_nursery() as nursery:
-            net = Net(server, nursery, ping_interval=None)
-            net.raw.append(no_status)
-            with trio.fail_after(300):
-                async with net.session(fast()) as conn:
-                    got = await read_until(conn, rt.Reconnected)
-                    assert ids(got) == ["e1"]
-                    assert got[-1].cause.code == 1005
-                    await turn(conn, "hello")
-            nursery.cancel_scope.cancel()
+    async with open_fake_server() as server, trio.open_nursery() as nursery:
+        net = Net(server, nursery, ping_interval=None)
+        net.raw.append(no_status)
+        with trio.fail_after(300):
+            async with net.session(fast()) as conn:
+                got = await read_until(conn, rt.Reconnected)
+                assert ids(got) == ["e1"]
+                assert got[-1].cause.code == 1005
+                await turn(conn, "hello")
+        nursery.cancel_scope.cancel()
 
 
 def test_every_close_code_of_the_sdk_is_retried_and_others_are_not() -> None:
@@ -174,45 +173,51 @@ def test_every_close_code_of_the_sdk_is_retried_and_others_are_not() -> None:
 
 
 async def test_a_session_that_expires_is_replaced(autojump_clock: trio.testing.MockClock) -> None:
-    async with open_fake_server(record_sent=True, faults=Faults(session_duration=600)) as server:
-        async with trio.open_nursery() as nursery:
-            net = Net(server, nursery, ping_interval=None)
-            with trio.fail_after(3000):
-                async with net.session(fast(max_session_duration=None)) as conn:
-                    await turn(conn, "hello")
-                    await read_until(conn, rt.Reconnected)
-                    assert server.connections[0].expired
-                    await turn(conn, "again")
-                    assert history(server.connections[1].engine.conversation)[:2] == history(
-                        server.connections[0].engine.conversation
-                    )
-            nursery.cancel_scope.cancel()
+    async with (
+        open_fake_server(record_sent=True, faults=Faults(session_duration=600)) as server,
+        trio.open_nursery() as nursery,
+    ):
+        net = Net(server, nursery, ping_interval=None)
+        with trio.fail_after(3000):
+            async with net.session(fast(max_session_duration=None)) as conn:
+                await turn(conn, "hello")
+                await read_until(conn, rt.Reconnected)
+                assert server.connections[0].expired
+                await turn(conn, "again")
+                assert history(server.connections[1].engine.conversation)[:2] == history(
+                    server.connections[0].engine.conversation
+                )
+        nursery.cancel_scope.cancel()
 
 
 async def test_the_marker_reports_the_lost_response_and_the_conversation_marks_it(
     autojump_clock: trio.testing.MockClock,
 ) -> None:
-    async with open_fake_server(delta_size=1, delta_interval=1.0) as server:
-        async with trio.open_nursery() as nursery:
-            net = Net(server, nursery, ping_interval=None)
-            with trio.fail_after(300):
-                async with net.session(fast()) as conn:
-                    await conn.send(ev.ConversationItemCreate(item=ev.UserMessage.text("tell me")))
-                    await conn.send(ev.ResponseCreate())
-                    deltas = await read_until(conn, ev.ResponseOutputAudioTranscriptDelta)
-                    created = next(e for e in deltas if isinstance(e, ev.ResponseCreated))
-                    await server.connections[0].drop()
-                    marker = (await read_until(conn, rt.Reconnected))[-1]
-                    assert marker.lost_response_id == created.response.id
-                    assert conn.conversation is not None
-                    response = conn.conversation.responses[created.response.id]
-                    assert response.status == "incomplete"
-                    partial = conn.conversation.item(response.output_item_ids[0])
-                    assert partial is not None and partial.status == "incomplete"
-                    # The partial answer is restored as what the user heard.
-                    restored = history(server.connections[1].engine.conversation)
-                    assert restored[-1][0] == "assistant" and restored[-1][2] == partial.text
-            nursery.cancel_scope.cancel()
+    async with (
+        open_fake_server(delta_size=1, delta_interval=1.0) as server,
+        trio.open_nursery() as nursery,
+    ):
+        net = Net(server, nursery, ping_interval=None)
+        with trio.fail_after(300):
+            async with net.session(fast()) as conn:
+                await conn.send(ev.ConversationItemCreate(item=ev.UserMessage.text("tell me")))
+                await conn.send(ev.ResponseCreate())
+                deltas = await read_until(conn, ev.ResponseOutputAudioTranscriptDelta)
+                created = next(e for e in deltas if isinstance(e, ev.ResponseCreated))
+                await server.connections[0].drop()
+                marker = (await read_until(conn, rt.Reconnected))[-1]
+                assert marker.lost_response_id == created.response.id
+                assert conn.conversation is not None
+                response = conn.conversation.responses[created.response.id]
+                assert response.status == "incomplete"
+                partial = conn.conversation.item(response.output_item_ids[0])
+                assert partial is not None
+                assert partial.status == "incomplete"
+                # The partial answer is restored as what the user heard.
+                restored = history(server.connections[1].engine.conversation)
+                assert restored[-1][0] == "assistant"
+                assert restored[-1][2] == partial.text
+        nursery.cancel_scope.cancel()
 
 
 async def test_a_frame_cut_in_half_reconnects_and_keeps_what_came_before(
@@ -226,18 +231,17 @@ async def test_a_frame_cut_in_half_reconnects_and_keeps_what_came_before(
         await server.send(whole, frame(TEXT, b'{"type":"rate_limits.updated","event_id":"e3"')[:20])
         await server.stream.aclose()
 
-    async with open_fake_server(record_sent=True) as server:
-        async with trio.open_nursery() as nursery:
-            net = Net(server, nursery, ping_interval=None)
-            net.raw.append(half_a_frame)
-            with trio.fail_after(300):
-                async with net.session(fast()) as conn:
-                    got = await read_until(conn, rt.Reconnected)
-                    assert ids(got) == ["e1", "e2"]
-                    assert got[-1].cause.code == 1006
-                    await turn(conn, "still there?")
-                await check_streams_closed(net)
-            nursery.cancel_scope.cancel()
+    async with open_fake_server(record_sent=True) as server, trio.open_nursery() as nursery:
+        net = Net(server, nursery, ping_interval=None)
+        net.raw.append(half_a_frame)
+        with trio.fail_after(300):
+            async with net.session(fast()) as conn:
+                got = await read_until(conn, rt.Reconnected)
+                assert ids(got) == ["e1", "e2"]
+                assert got[-1].cause.code == 1006
+                await turn(conn, "still there?")
+            await check_streams_closed(net)
+        nursery.cancel_scope.cancel()
 
 
 async def test_a_stalled_peer_is_found_by_keepalive_and_replaced(
@@ -250,41 +254,39 @@ async def test_a_stalled_peer_is_found_by_keepalive_and_replaced(
         while True:  # reads pings, never answers
             await server.read_frame()
 
-    async with open_fake_server() as server:
-        async with trio.open_nursery() as nursery:
-            net = Net(server, nursery, ping_interval=20, ping_timeout=20)
-            net.raw.append(never_answers)
-            with trio.fail_after(300):
-                async with net.session(fast()) as conn:
-                    start = trio.current_time()
-                    got = await read_until(conn, rt.Reconnected)
-                    assert isinstance(got[-1].cause, rt.KeepaliveTimeout)
-                    assert 40 <= trio.current_time() - start < 45
-                    await turn(conn, "hello")
-            nursery.cancel_scope.cancel()
+    async with open_fake_server() as server, trio.open_nursery() as nursery:
+        net = Net(server, nursery, ping_interval=20, ping_timeout=20)
+        net.raw.append(never_answers)
+        with trio.fail_after(300):
+            async with net.session(fast()) as conn:
+                start = trio.current_time()
+                got = await read_until(conn, rt.Reconnected)
+                assert isinstance(got[-1].cause, rt.KeepaliveTimeout)
+                assert 40 <= trio.current_time() - start < 45
+                await turn(conn, "hello")
+        nursery.cancel_scope.cancel()
 
 
 async def test_a_retried_refusal_honours_retry_after(
     autojump_clock: trio.testing.MockClock,
 ) -> None:
-    async with open_fake_server() as server:
-        async with trio.open_nursery() as nursery:
-            net = Net(server, nursery, ping_interval=None)
-            with trio.fail_after(300):
-                async with net.session(fast()) as conn:
-                    await turn(conn, "hello")
-                    server.faults.reject_handshakes = 2
-                    server.faults.reject_status = 429
-                    server.faults.reject_headers = [("retry-after", "7")]
-                    cut = trio.current_time()
-                    await server.connections[0].drop()
-                    marker = (await read_until(conn, rt.Reconnected))[-1]
-                    assert marker.attempt == 3
-                    # Two refusals, each asking for 7 s (more than the backoff).
-                    assert 14 <= trio.current_time() - cut < 15
-                    assert marker.downtime >= 14
-                    await turn(conn, "back")
-            nursery.cancel_scope.cancel()
+    async with open_fake_server() as server, trio.open_nursery() as nursery:
+        net = Net(server, nursery, ping_interval=None)
+        with trio.fail_after(300):
+            async with net.session(fast()) as conn:
+                await turn(conn, "hello")
+                server.faults.reject_handshakes = 2
+                server.faults.reject_status = 429
+                server.faults.reject_headers = [("retry-after", "7")]
+                cut = trio.current_time()
+                await server.connections[0].drop()
+                marker = (await read_until(conn, rt.Reconnected))[-1]
+                assert marker.attempt == 3
+                # Two refusals, each asking for 7 s (more than the backoff).
+                assert 14 <= trio.current_time() - cut < 15
+                assert marker.downtime >= 14
+                await turn(conn, "back")
+        nursery.cancel_scope.cancel()
 
 
 @pytest.mark.parametrize(
@@ -293,49 +295,47 @@ async def test_a_retried_refusal_honours_retry_after(
 async def test_a_fatal_refusal_during_reconnect_ends_the_session_with_its_error(
     autojump_clock: trio.testing.MockClock, status: int, error: type[Exception]
 ) -> None:
-    async with open_fake_server(record_sent=True) as server:
-        async with trio.open_nursery() as nursery:
-            net = Net(server, nursery, ping_interval=None)
-            with trio.fail_after(300):
-                async with net.session(fast()) as conn:
-                    got = await turn(conn, "hello")
-                    server.faults.reject_handshakes = 5
-                    server.faults.reject_status = status
-                    await server.connections[0].drop()
-                    with pytest.raises(error):
-                        while True:
-                            got.append(await conn.receive())
-                    assert ids(got) == sent_ids(server.connections[0])
-                    assert net.attempts == 2  # the first one and one refused
-                    with pytest.raises(error):
-                        await conn.send(ev.ResponseCreate())
-                await check_streams_closed(net)
-            nursery.cancel_scope.cancel()
+    async with open_fake_server(record_sent=True) as server, trio.open_nursery() as nursery:
+        net = Net(server, nursery, ping_interval=None)
+        with trio.fail_after(300):
+            async with net.session(fast()) as conn:
+                got = await turn(conn, "hello")
+                server.faults.reject_handshakes = 5
+                server.faults.reject_status = status
+                await server.connections[0].drop()
+                with pytest.raises(error):
+                    while True:
+                        got.append(await conn.receive())
+                assert ids(got) == sent_ids(server.connections[0])
+                assert net.attempts == 2  # the first one and one refused
+                with pytest.raises(error):
+                    await conn.send(ev.ResponseCreate())
+            await check_streams_closed(net)
+        nursery.cancel_scope.cancel()
 
 
 async def test_giving_up_after_max_attempts_raises_the_last_failure(
     autojump_clock: trio.testing.MockClock,
 ) -> None:
-    async with open_fake_server() as server:
-        async with trio.open_nursery() as nursery:
-            net = Net(server, nursery, ping_interval=None)
-            with trio.fail_after(300):
-                async with net.session(fast(max_attempts=3)) as conn:
-                    await turn(conn, "hello")
-                    server.faults.reject_handshakes = 10
-                    server.faults.reject_status = 503
-                    start = trio.current_time()
-                    await server.connections[0].drop()
-                    await conn.send(ev.ConversationItemCreate(item=ev.UserMessage.text("lost?")))
-                    with pytest.raises(rt.ServerError):
-                        while True:
-                            await conn.receive()
-                    # Backoff 0, 0.5, 1: three attempts.
-                    assert net.attempts == 4
-                    assert 1.5 <= trio.current_time() - start < 2
-                # What could not be sent is reported, not dropped.
-                assert [type(e) for e in conn.unsent] == [ev.ConversationItemCreate]
-            nursery.cancel_scope.cancel()
+    async with open_fake_server() as server, trio.open_nursery() as nursery:
+        net = Net(server, nursery, ping_interval=None)
+        with trio.fail_after(300):
+            async with net.session(fast(max_attempts=3)) as conn:
+                await turn(conn, "hello")
+                server.faults.reject_handshakes = 10
+                server.faults.reject_status = 503
+                start = trio.current_time()
+                await server.connections[0].drop()
+                await conn.send(ev.ConversationItemCreate(item=ev.UserMessage.text("lost?")))
+                with pytest.raises(rt.ServerError):
+                    while True:
+                        await conn.receive()
+                # Backoff 0, 0.5, 1: three attempts.
+                assert net.attempts == 4
+                assert 1.5 <= trio.current_time() - start < 2
+            # What could not be sent is reported, not dropped.
+            assert [type(e) for e in conn.unsent] == [ev.ConversationItemCreate]
+        nursery.cancel_scope.cancel()
 
 
 async def test_a_fatal_error_code_before_the_close_is_not_retried(
@@ -349,60 +349,57 @@ async def test_a_fatal_error_code_before_the_close_is_not_retried(
         await server.send(frame(CLOSE, close_payload(1011, "quota")))
         await server.read_all()
 
-    async with open_fake_server() as server:
-        async with trio.open_nursery() as nursery:
-            net = Net(server, nursery, ping_interval=None)
-            net.raw.append(quota)
-            with trio.fail_after(300):
-                async with net.session(fast()) as conn:
-                    first = await conn.receive()
-                    assert isinstance(first, ev.ErrorEvent)
-                    with pytest.raises(rt.ConnectionClosed) as info:
-                        await conn.receive()
-                    assert info.value.code == 1011
-                    assert net.attempts == 1
-            nursery.cancel_scope.cancel()
+    async with open_fake_server() as server, trio.open_nursery() as nursery:
+        net = Net(server, nursery, ping_interval=None)
+        net.raw.append(quota)
+        with trio.fail_after(300):
+            async with net.session(fast()) as conn:
+                first = await conn.receive()
+                assert isinstance(first, ev.ErrorEvent)
+                with pytest.raises(rt.ConnectionClosed) as info:
+                    await conn.receive()
+                assert info.value.code == 1011
+                assert net.attempts == 1
+        nursery.cancel_scope.cancel()
 
 
 async def test_cancelling_receive_while_reconnecting_loses_nothing(
     autojump_clock: trio.testing.MockClock,
 ) -> None:
-    async with open_fake_server(record_sent=True) as server:
-        async with trio.open_nursery() as nursery:
-            net = Net(server, nursery, ping_interval=None)
-            with trio.fail_after(300):
-                async with net.session(fast()) as conn:
-                    got = await turn(conn, "hello")
-                    server.faults.handshake_delay = 5.0
-                    await server.connections[0].drop()
-                    for _ in range(3):
-                        with trio.move_on_after(1.0):
-                            while True:
-                                got.append(await conn.receive())
-                    assert ids(got) == sent_ids(server.connections[0])
-                    marker = await conn.receive()
-                    assert isinstance(marker, rt.Reconnected)
-                    await turn(conn, "after")
-            nursery.cancel_scope.cancel()
+    async with open_fake_server(record_sent=True) as server, trio.open_nursery() as nursery:
+        net = Net(server, nursery, ping_interval=None)
+        with trio.fail_after(300):
+            async with net.session(fast()) as conn:
+                got = await turn(conn, "hello")
+                server.faults.handshake_delay = 5.0
+                await server.connections[0].drop()
+                for _ in range(3):
+                    with trio.move_on_after(1.0):
+                        while True:
+                            got.append(await conn.receive())
+                assert ids(got) == sent_ids(server.connections[0])
+                marker = await conn.receive()
+                assert isinstance(marker, rt.Reconnected)
+                await turn(conn, "after")
+        nursery.cancel_scope.cancel()
 
 
 async def test_cancelling_the_block_while_reconnecting_leaves_nothing_behind(
     autojump_clock: trio.testing.MockClock,
 ) -> None:
-    async with open_fake_server() as server:
-        async with trio.open_nursery() as nursery:
-            net = Net(server, nursery, ping_interval=None)
-            with trio.fail_after(300):
-                with trio.move_on_after(20) as scope:
-                    async with net.session(fast(max_attempts=100, max_downtime=1e4)) as conn:
-                        await turn(conn, "hello")
-                        server.faults.reject_handshakes = 100
-                        await server.connections[0].drop()
-                        await conn.send(ev.ResponseCreate())
-                        await read_until(conn, rt.Reconnected)
-                assert scope.cancelled_caught
-                await check_streams_closed(net)
-            nursery.cancel_scope.cancel()
+    async with open_fake_server() as server, trio.open_nursery() as nursery:
+        net = Net(server, nursery, ping_interval=None)
+        with trio.fail_after(300):
+            with trio.move_on_after(20) as scope:
+                async with net.session(fast(max_attempts=100, max_downtime=1e4)) as conn:
+                    await turn(conn, "hello")
+                    server.faults.reject_handshakes = 100
+                    await server.connections[0].drop()
+                    await conn.send(ev.ResponseCreate())
+                    await read_until(conn, rt.Reconnected)
+            assert scope.cancelled_caught
+            await check_streams_closed(net)
+        nursery.cancel_scope.cancel()
 
 
 async def test_cancelling_the_block_while_restoring_leaves_nothing_behind(
@@ -415,20 +412,19 @@ async def test_cancelling_the_block_while_restoring_leaves_nothing_behind(
         while True:
             await server.read_frame()
 
-    async with open_fake_server() as server:
-        async with trio.open_nursery() as nursery:
-            net = Net(server, nursery, ping_interval=None)
-            with trio.fail_after(300):
-                with trio.move_on_after(10) as scope:
-                    async with net.session(fast()) as conn:
-                        await turn(conn, "hello")
-                        net.raw.append(acks_nothing)
-                        await server.connections[0].drop()
-                        await read_until(conn, rt.Reconnected)
-                assert scope.cancelled_caught
-                assert net.attempts == 2
-                await check_streams_closed(net)
-            nursery.cancel_scope.cancel()
+    async with open_fake_server() as server, trio.open_nursery() as nursery:
+        net = Net(server, nursery, ping_interval=None)
+        with trio.fail_after(300):
+            with trio.move_on_after(10) as scope:
+                async with net.session(fast()) as conn:
+                    await turn(conn, "hello")
+                    net.raw.append(acks_nothing)
+                    await server.connections[0].drop()
+                    await read_until(conn, rt.Reconnected)
+            assert scope.cancelled_caught
+            assert net.attempts == 2
+            await check_streams_closed(net)
+        nursery.cancel_scope.cancel()
 
 
 async def test_a_restore_that_is_never_acknowledged_counts_as_a_failed_attempt(
@@ -438,210 +434,205 @@ async def test_a_restore_that_is_never_acknowledged_counts_as_a_failed_attempt(
         while True:
             await server.read_frame()
 
-    async with open_fake_server() as server:
-        async with trio.open_nursery() as nursery:
-            net = Net(server, nursery, ping_interval=None)
-            with trio.fail_after(300):
-                async with net.session(fast(restore_timeout=5)) as conn:
-                    await turn(conn, "hello")
-                    net.raw.append(acks_nothing)
-                    await server.connections[0].drop()
-                    marker = (await read_until(conn, rt.Reconnected))[-1]
-                    assert marker.attempt == 2
-                    assert marker.restored_items == 2
-                    await turn(conn, "hello again")
-            nursery.cancel_scope.cancel()
+    async with open_fake_server() as server, trio.open_nursery() as nursery:
+        net = Net(server, nursery, ping_interval=None)
+        with trio.fail_after(300):
+            async with net.session(fast(restore_timeout=5)) as conn:
+                await turn(conn, "hello")
+                net.raw.append(acks_nothing)
+                await server.connections[0].drop()
+                marker = (await read_until(conn, rt.Reconnected))[-1]
+                assert marker.attempt == 2
+                assert marker.restored_items == 2
+                await turn(conn, "hello again")
+        nursery.cancel_scope.cancel()
 
 
 async def test_sends_during_an_outage_are_held_in_order_and_sent_once(
     autojump_clock: trio.testing.MockClock,
 ) -> None:
-    async with open_fake_server() as server:
-        async with trio.open_nursery() as nursery:
-            net = Net(server, nursery, ping_interval=None, send_buffer_size=2)
-            with trio.fail_after(300):
-                async with net.session(fast(queue_max_events=5)) as conn:
-                    await turn(conn, "hello")
-                    server.faults.handshake_delay = 3.0
-                    await server.connections[0].drop()
-                    await trio.sleep(1.0)  # the outage is noticed; the reconnect waits
-                    sent: list[str] = []
+    async with open_fake_server() as server, trio.open_nursery() as nursery:
+        net = Net(server, nursery, ping_interval=None, send_buffer_size=2)
+        with trio.fail_after(300):
+            async with net.session(fast(queue_max_events=5)) as conn:
+                await turn(conn, "hello")
+                server.faults.handshake_delay = 3.0
+                await server.connections[0].drop()
+                await trio.sleep(1.0)  # the outage is noticed; the reconnect waits
+                sent: list[str] = []
 
-                    async def sender() -> None:
-                        for n in range(20):
-                            event_id = f"u{n}"
-                            await conn.send(ev.InputAudioBufferClear(event_id=event_id))
-                            sent.append(event_id)
+                async def sender() -> None:
+                    for n in range(20):
+                        event_id = f"u{n}"
+                        await conn.send(ev.InputAudioBufferClear(event_id=event_id))
+                        sent.append(event_id)
 
-                    async with trio.open_nursery() as senders:
-                        senders.start_soon(sender)
-                        await trio.sleep(0.5)
-                        # Backpressure: the held queue is full, the channel too.
-                        held = conn.statistics().held_events
-                        assert held == 5
-                        assert len(sent) < 20
-                        await read_until(conn, rt.Reconnected)
-                    while len(server.connections[1].received_of(ev.InputAudioBufferClear)) < 20:
-                        await conn.receive()
-                got = [
-                    e.event_id for e in server.connections[1].received_of(ev.InputAudioBufferClear)
-                ]
-                assert got == [f"u{n}" for n in range(20)]
-                assert not server.connections[0].received_of(ev.InputAudioBufferClear)
-            nursery.cancel_scope.cancel()
+                async with trio.open_nursery() as senders:
+                    senders.start_soon(sender)
+                    await trio.sleep(0.5)
+                    # Backpressure: the held queue is full, the channel too.
+                    held = conn.statistics().held_events
+                    assert held == 5
+                    assert len(sent) < 20
+                    await read_until(conn, rt.Reconnected)
+                while len(server.connections[1].received_of(ev.InputAudioBufferClear)) < 20:
+                    await conn.receive()
+            got = [e.event_id for e in server.connections[1].received_of(ev.InputAudioBufferClear)]
+            assert got == [f"u{n}" for n in range(20)]
+            assert not server.connections[0].received_of(ev.InputAudioBufferClear)
+        nursery.cancel_scope.cancel()
 
 
 async def test_the_restore_resends_the_session_configuration(
     autojump_clock: trio.testing.MockClock,
 ) -> None:
-    async with open_fake_server() as server:
-        async with trio.open_nursery() as nursery:
-            net = Net(server, nursery, ping_interval=None)
-            with trio.fail_after(300):
-                async with net.session(fast()) as conn:
-                    update = ev.SessionUpdate(
-                        session=ev.RealtimeSession(output_modalities=["text"], instructions="terse")
-                    )
-                    await conn.send(update)
-                    await read_until(conn, ev.SessionUpdated)
-                    await server.connections[0].drop()
-                    await read_until(conn, rt.Reconnected)
-                    engine = server.connections[1].engine
-                    assert engine.session.instructions == "terse"
-                    assert engine.session.output_modalities == ["text"]
-                    assert conn.session is not None
-            nursery.cancel_scope.cancel()
+    async with open_fake_server() as server, trio.open_nursery() as nursery:
+        net = Net(server, nursery, ping_interval=None)
+        with trio.fail_after(300):
+            async with net.session(fast()) as conn:
+                update = ev.SessionUpdate(
+                    session=ev.RealtimeSession(output_modalities=["text"], instructions="terse")
+                )
+                await conn.send(update)
+                await read_until(conn, ev.SessionUpdated)
+                await server.connections[0].drop()
+                await read_until(conn, rt.Reconnected)
+                engine = server.connections[1].engine
+                assert engine.session.instructions == "terse"
+                assert engine.session.output_modalities == ["text"]
+                assert conn.session is not None
+        nursery.cancel_scope.cancel()
 
 
 async def test_a_call_id_session_reattaches_without_restore(
     autojump_clock: trio.testing.MockClock,
 ) -> None:
-    async with open_fake_server() as server:
-        async with trio.open_nursery() as nursery:
-            net = Net(server, nursery, ping_interval=None)
-            with trio.fail_after(300):
-                async with net.session(fast(), restore="none") as conn:
-                    await turn(conn, "hello")
-                    await server.connections[0].drop()
-                    marker = (await read_until(conn, rt.Reconnected))[-1]
-                    assert marker.restored_items == 0
-                    assert server.connections[1].received == []
-                    assert conn.conversation is None
-            nursery.cancel_scope.cancel()
+    async with open_fake_server() as server, trio.open_nursery() as nursery:
+        net = Net(server, nursery, ping_interval=None)
+        with trio.fail_after(300):
+            async with net.session(fast(), restore="none") as conn:
+                await turn(conn, "hello")
+                await server.connections[0].drop()
+                marker = (await read_until(conn, rt.Reconnected))[-1]
+                assert marker.restored_items == 0
+                assert server.connections[1].received == []
+                assert conn.conversation is None
+        nursery.cancel_scope.cancel()
 
 
 async def test_a_transcription_session_restores_its_configuration_only(
     autojump_clock: trio.testing.MockClock,
 ) -> None:
-    async with open_fake_server() as server:
-        async with trio.open_nursery() as nursery:
-            net = Net(server, nursery, ping_interval=None)
-            with trio.fail_after(300):
-                async with net.session(fast(), restore="config") as conn:
-                    await conn.send(
-                        ev.SessionUpdate(session=ev.RealtimeSession(instructions="transcribe"))
-                    )
-                    await read_until(conn, ev.SessionUpdated)
-                    await turn(conn, "hello")
-                    await server.connections[0].drop()
-                    marker = (await read_until(conn, rt.Reconnected))[-1]
-                    assert marker.restored_items == 0
-                    assert [type(e) for e in server.connections[1].received] == [ev.SessionUpdate]
-            nursery.cancel_scope.cancel()
+    async with open_fake_server() as server, trio.open_nursery() as nursery:
+        net = Net(server, nursery, ping_interval=None)
+        with trio.fail_after(300):
+            async with net.session(fast(), restore="config") as conn:
+                await conn.send(
+                    ev.SessionUpdate(session=ev.RealtimeSession(instructions="transcribe"))
+                )
+                await read_until(conn, ev.SessionUpdated)
+                await turn(conn, "hello")
+                await server.connections[0].drop()
+                marker = (await read_until(conn, rt.Reconnected))[-1]
+                assert marker.restored_items == 0
+                assert [type(e) for e in server.connections[1].received] == [ev.SessionUpdate]
+        nursery.cancel_scope.cancel()
 
 
 async def test_old_item_ids_keep_working_after_a_reconnect(
     autojump_clock: trio.testing.MockClock,
 ) -> None:
-    async with open_fake_server() as server:
-        async with trio.open_nursery() as nursery:
-            net = Net(server, nursery, ping_interval=None)
-            with trio.fail_after(300):
-                async with net.session(fast()) as conn:
-                    got = await turn(conn, "delete me later")
-                    added = next(e for e in got if isinstance(e, ev.ConversationItemAdded))
-                    await server.connections[0].drop()
-                    await read_until(conn, rt.Reconnected)
-                    await conn.send(ev.ConversationItemDelete(item_id=str(added.item.id)))
-                    deleted = (await read_until(conn, ev.ConversationItemDeleted))[-1]
-                    assert deleted.item_id == added.item.id
-            nursery.cancel_scope.cancel()
+    async with open_fake_server() as server, trio.open_nursery() as nursery:
+        net = Net(server, nursery, ping_interval=None)
+        with trio.fail_after(300):
+            async with net.session(fast()) as conn:
+                got = await turn(conn, "delete me later")
+                added = next(e for e in got if isinstance(e, ev.ConversationItemAdded))
+                await server.connections[0].drop()
+                await read_until(conn, rt.Reconnected)
+                await conn.send(ev.ConversationItemDelete(item_id=str(added.item.id)))
+                deleted = (await read_until(conn, ev.ConversationItemDeleted))[-1]
+                assert deleted.item_id == added.item.id
+        nursery.cancel_scope.cancel()
 
 
 async def test_a_poisoned_session_is_recreated(autojump_clock: trio.testing.MockClock) -> None:
-    async with open_fake_server() as server:
-        async with trio.open_nursery() as nursery:
-            net = Net(server, nursery, ping_interval=None)
-            with trio.fail_after(300):
-                async with net.session(fast(poison_errors=3, poison_window=10)) as conn:
-                    await turn(conn, "hello")
-                    old = server.connections[0]
-                    for n in range(3):
-                        await old.send(
-                            ev.ErrorEvent(
-                                event_id=f"err{n}",
-                                error=ev.RealtimeErrorDetail(
-                                    type="server_error", message="The server had an error"
-                                ),
-                            )
+    async with open_fake_server() as server, trio.open_nursery() as nursery:
+        net = Net(server, nursery, ping_interval=None)
+        with trio.fail_after(300):
+            async with net.session(fast(poison_errors=3, poison_window=10)) as conn:
+                await turn(conn, "hello")
+                old = server.connections[0]
+                for n in range(3):
+                    await old.send(
+                        ev.ErrorEvent(
+                            event_id=f"err{n}",
+                            error=ev.RealtimeErrorDetail(
+                                type="server_error", message="The server had an error"
+                            ),
                         )
-                    got = await read_until(conn, rt.Reconnected)
-                    assert [type(e) for e in got[:-1]] == [ev.ErrorEvent] * 3
-                    assert got[-1].reason == "poisoned"
-                    assert got[-1].restored_items == 2
-                    await old.wait_closed()
-                    await turn(conn, "still here")
-            nursery.cancel_scope.cancel()
+                    )
+                got = await read_until(conn, rt.Reconnected)
+                assert [type(e) for e in got[:-1]] == [ev.ErrorEvent] * 3
+                assert got[-1].reason == "poisoned"
+                assert got[-1].restored_items == 2
+                await old.wait_closed()
+                await turn(conn, "still here")
+        nursery.cancel_scope.cancel()
 
 
 async def test_rollover_waits_for_a_turn_boundary_and_makes_before_break(
     autojump_clock: trio.testing.MockClock,
 ) -> None:
     policy = fast(max_session_duration=600, rollover_window=100)
-    async with open_fake_server(record_sent=True, delta_size=1, delta_interval=1.0) as server:
-        async with trio.open_nursery() as nursery:
-            net = Net(server, nursery, ping_interval=None)
-            with trio.fail_after(3000):
-                async with net.session(policy) as conn:
-                    await trio.sleep(499)
-                    # A response from 499 s to ~530 s: the rollover (due at 500 s) waits.
-                    await conn.send(ev.ConversationItemCreate(item=ev.UserMessage.text("x" * 30)))
-                    await conn.send(ev.ResponseCreate())
-                    got = await read_until(conn, ev.ResponseDone)
-                    done_at = trio.current_time()
-                    # The new connection was opened (make) before the old one closed.
-                    assert len(server.connections) == 2
-                    assert not server.connections[0].closed
-                    got += await read_until(conn, rt.Reconnected)
-                    marker = got[-1]
-                    assert marker.reason == "rollover"
-                    assert marker.lost_response_id is None
-                    assert trio.current_time() - done_at < 1
-                    assert ids(got) == sent_ids(server.connections[0])
-                    await turn(conn, "next")
-                    assert conn.statistics().rollovers == 1
-            nursery.cancel_scope.cancel()
+    async with (
+        open_fake_server(record_sent=True, delta_size=1, delta_interval=1.0) as server,
+        trio.open_nursery() as nursery,
+    ):
+        net = Net(server, nursery, ping_interval=None)
+        with trio.fail_after(3000):
+            async with net.session(policy) as conn:
+                await trio.sleep(499)
+                # A response from 499 s to ~530 s: the rollover (due at 500 s) waits.
+                await conn.send(ev.ConversationItemCreate(item=ev.UserMessage.text("x" * 30)))
+                await conn.send(ev.ResponseCreate())
+                got = await read_until(conn, ev.ResponseDone)
+                done_at = trio.current_time()
+                # The new connection was opened (make) before the old one closed.
+                assert len(server.connections) == 2
+                assert not server.connections[0].closed
+                got += await read_until(conn, rt.Reconnected)
+                marker = got[-1]
+                assert marker.reason == "rollover"
+                assert marker.lost_response_id is None
+                assert trio.current_time() - done_at < 1
+                assert ids(got) == sent_ids(server.connections[0])
+                await turn(conn, "next")
+                assert conn.statistics().rollovers == 1
+        nursery.cancel_scope.cancel()
 
 
 async def test_rollover_happens_at_the_limit_without_a_boundary(
     autojump_clock: trio.testing.MockClock,
 ) -> None:
     policy = fast(max_session_duration=600, rollover_window=100)
-    async with open_fake_server(record_sent=True, delta_size=1, delta_interval=1.0) as server:
-        async with trio.open_nursery() as nursery:
-            net = Net(server, nursery, ping_interval=None)
-            with trio.fail_after(3000):
-                async with net.session(policy) as conn:
-                    await trio.sleep(450)
-                    await conn.send(ev.ConversationItemCreate(item=ev.UserMessage.text("x" * 500)))
-                    await conn.send(ev.ResponseCreate())
-                    got = await read_until(conn, rt.Reconnected)
-                    assert 600 <= trio.current_time() < 602
-                    marker = got[-1]
-                    assert marker.reason == "rollover"
-                    assert marker.lost_response_id is not None
-                    assert ids(got) == sent_ids(server.connections[0])
-            nursery.cancel_scope.cancel()
+    async with (
+        open_fake_server(record_sent=True, delta_size=1, delta_interval=1.0) as server,
+        trio.open_nursery() as nursery,
+    ):
+        net = Net(server, nursery, ping_interval=None)
+        with trio.fail_after(3000):
+            async with net.session(policy) as conn:
+                await trio.sleep(450)
+                await conn.send(ev.ConversationItemCreate(item=ev.UserMessage.text("x" * 500)))
+                await conn.send(ev.ResponseCreate())
+                got = await read_until(conn, rt.Reconnected)
+                assert 600 <= trio.current_time() < 602
+                marker = got[-1]
+                assert marker.reason == "rollover"
+                assert marker.lost_response_id is not None
+                assert ids(got) == sent_ids(server.connections[0])
+        nursery.cancel_scope.cancel()
 
 
 async def test_audio_appended_during_a_rollover_goes_to_the_new_session(
@@ -649,65 +640,64 @@ async def test_audio_appended_during_a_rollover_goes_to_the_new_session(
 ) -> None:
     policy = fast(max_session_duration=600, rollover_window=100)
     silence = bytes(4800)
-    async with open_fake_server(faults=Faults(event_delay=0.001)) as server:
-        async with trio.open_nursery() as nursery:
-            net = Net(server, nursery, ping_interval=None)
-            with trio.fail_after(3000):
-                async with net.session(policy) as conn:
-                    await conn.send(
-                        ev.SessionUpdate(
-                            session=ev.RealtimeSession(
-                                audio=ev.AudioConfig(input=ev.AudioInput(turn_detection=None))
-                            )
+    async with (
+        open_fake_server(faults=Faults(event_delay=0.001)) as server,
+        trio.open_nursery() as nursery,
+    ):
+        net = Net(server, nursery, ping_interval=None)
+        with trio.fail_after(3000):
+            async with net.session(policy) as conn:
+                await conn.send(
+                    ev.SessionUpdate(
+                        session=ev.RealtimeSession(
+                            audio=ev.AudioConfig(input=ev.AudioInput(turn_detection=None))
                         )
                     )
-                    appended = 0
-
-                    async def microphone() -> None:
-                        nonlocal appended
-                        while True:
-                            await conn.send(ev.InputAudioBufferAppend(audio=silence))
-                            appended += 1
-                            await trio.sleep(0.1)
-
-                    async with trio.open_nursery() as mic:
-                        mic.start_soon(microphone)
-                        await read_until(conn, rt.Reconnected)
-                        await trio.sleep(1)
-                        mic.cancel_scope.cancel()
-                    await conn.send(ev.InputAudioBufferClear(event_id="end"))
-                    await read_until(conn, ev.InputAudioBufferCleared)
-                total = sum(
-                    len(c.received_of(ev.InputAudioBufferAppend)) for c in server.connections
                 )
-                assert total == appended
-                assert server.connections[1].received_of(ev.InputAudioBufferAppend)
-            nursery.cancel_scope.cancel()
+                appended = 0
+
+                async def microphone() -> None:
+                    nonlocal appended
+                    while True:
+                        await conn.send(ev.InputAudioBufferAppend(audio=silence))
+                        appended += 1
+                        await trio.sleep(0.1)
+
+                async with trio.open_nursery() as mic:
+                    mic.start_soon(microphone)
+                    await read_until(conn, rt.Reconnected)
+                    await trio.sleep(1)
+                    mic.cancel_scope.cancel()
+                await conn.send(ev.InputAudioBufferClear(event_id="end"))
+                await read_until(conn, ev.InputAudioBufferCleared)
+            total = sum(len(c.received_of(ev.InputAudioBufferAppend)) for c in server.connections)
+            assert total == appended
+            assert server.connections[1].received_of(ev.InputAudioBufferAppend)
+        nursery.cancel_scope.cancel()
 
 
 async def test_leaving_the_block_flushes_sends_and_closes_every_connection(
     autojump_clock: trio.testing.MockClock,
 ) -> None:
-    async with open_fake_server() as server:
-        async with trio.open_nursery() as nursery:
-            net = Net(server, nursery, ping_interval=None)
-            with trio.fail_after(300):
-                async with net.session(fast()) as conn:
-                    await turn(conn, "hello")
-                    await server.connections[0].drop()
-                    await read_until(conn, rt.Reconnected)
-                    for n in range(10):
-                        await conn.send(ev.InputAudioBufferClear(event_id=f"u{n}"))
-                    for _ in range(10):
-                        await read_until(conn, ev.InputAudioBufferCleared)
-                stats = conn.statistics()
-                assert stats.events_sent + stats.events_unsent + stats.events_rejected == 2 + 10
-                await server.connections[1].wait_closed()
-                assert len(server.connections[1].received_of(ev.InputAudioBufferClear)) == 10
-                await check_streams_closed(net)
-                with pytest.raises(trio.ClosedResourceError):
-                    await conn.send(ev.ResponseCreate())
-            nursery.cancel_scope.cancel()
+    async with open_fake_server() as server, trio.open_nursery() as nursery:
+        net = Net(server, nursery, ping_interval=None)
+        with trio.fail_after(300):
+            async with net.session(fast()) as conn:
+                await turn(conn, "hello")
+                await server.connections[0].drop()
+                await read_until(conn, rt.Reconnected)
+                for n in range(10):
+                    await conn.send(ev.InputAudioBufferClear(event_id=f"u{n}"))
+                for _ in range(10):
+                    await read_until(conn, ev.InputAudioBufferCleared)
+            stats = conn.statistics()
+            assert stats.events_sent + stats.events_unsent + stats.events_rejected == 2 + 10
+            await server.connections[1].wait_closed()
+            assert len(server.connections[1].received_of(ev.InputAudioBufferClear)) == 10
+            await check_streams_closed(net)
+            with pytest.raises(trio.ClosedResourceError):
+                await conn.send(ev.ResponseCreate())
+        nursery.cancel_scope.cancel()
 
 
 def test_a_bad_policy_fails_at_the_call() -> None:

@@ -212,7 +212,9 @@ class Reconnected:
 
     Every event of the old session that arrived came before it; everything
     after it comes from the new session, whose configuration and conversation
-    were restored first (the restore's own acknowledgements are not delivered).
+    were restored first. The restore's own acknowledgements are not delivered,
+    nor is the new ``session.created`` (``session`` on the connection has it)
+    unless there was nothing to restore.
 
     Attributes:
         attempt: how many connection attempts the switch took (1: the first worked).
@@ -221,6 +223,8 @@ class Reconnected:
         reason: ``"connection_lost"``, ``"rollover"``, ``"poisoned"`` or
             ``"session_expired"``.
         cause: the failure that ended the old session (None for a rollover).
+        restored_config: whether the session configuration was sent again
+            (the application had changed it with ``session.update``).
         restored_items: how many conversation items the new session holds again.
         dropped_items: items left out by ``restore_max_chars`` (oldest first).
         lost_response_id: the response that was in progress and is lost (its
@@ -233,6 +237,7 @@ class Reconnected:
     downtime: float
     reason: ReconnectReason
     cause: BaseException | None = None
+    restored_config: bool = False
     restored_items: int = 0
     dropped_items: int = 0
     lost_response_id: str | None = None

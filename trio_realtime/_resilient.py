@@ -700,6 +700,7 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
             downtime=trio.current_time() - since,
             reason=reason,
             cause=cause,
+            restored_config=plan.has_config,
             restored_items=len(plan.item_ids),
             dropped_items=plan.dropped,
             lost_response_id=lost,
