@@ -715,3 +715,35 @@ def test_backoff_doubles_to_its_cap_with_bounded_jitter() -> None:
     jittered = rt.Reconnect(jitter=0.2)
     for _ in range(100):
         assert 0.4 <= jittered.backoff(1) <= 0.6
+
+
+async def test_open_realtime_with_reconnect_survives_a_drop_on_a_real_socket() -> None:
+    async with open_fake_server(record_sent=True) as server:
+        policy = rt.Reconnect(backoff_initial=0.01)
+        with trio.fail_after(20):
+            async with rt.open_realtime(server.client(), "gpt-realtime", reconnect=policy) as conn:
+                assert isinstance(conn, rt.ReconnectingConnection)
+                assert isinstance(conn.send_channel, trio.MemorySendChannel)
+                before = await turn(conn, "over a real socket")
+                await server.connections[0].drop()
+                await conn.send(ev.ConversationItemCreate(item=ev.UserMessage.text("held")))
+                got: list[Any] = []
+                async for event in conn:
+                    if isinstance(event, rt.Reconnected):
+                        break
+                    got.append(event)
+                assert ids(before + got) == sent_ids(server.connections[0])
+                after = await turn(conn, "and again")
+                assert isinstance(after[-1], ev.ResponseDone)
+            await server.connections[1].wait_closed()
+        assert history(server.connections[1].engine.conversation)[:2] == history(
+            server.connections[0].engine.conversation
+        )
+        assert conn.statistics().reconnects == 1
+
+
+def test_open_translation_takes_a_reconnect_policy() -> None:
+    client = rt.Client(api_key="sk-x")
+    assert rt.open_translation(client, "gpt-translate", reconnect=rt.Reconnect()) is not None
+    with pytest.raises(rt.ConfigurationError, match="reconnect must be"):
+        rt.open_translation(client, "m", reconnect=rt.Reconnected)  # type: ignore[call-overload]

@@ -138,9 +138,8 @@ class Reconnect:
             _seconds(name, getattr(self, name), zero=False)
         if self.max_session_duration is not None:
             _seconds("max_session_duration", self.max_session_duration, zero=False)
-        if isinstance(self.jitter, bool) or not isinstance(self.jitter, int | float):
-            raise ConfigurationError(f"jitter must be a number in [0, 1], got {self.jitter!r}")
-        if not 0 <= self.jitter <= 1:
+        jitter = cast(object, self.jitter)
+        if isinstance(jitter, bool) or not isinstance(jitter, int | float) or not 0 <= jitter <= 1:
             raise ConfigurationError(f"jitter must be a number in [0, 1], got {self.jitter!r}")
         if not isinstance(self.restore_conversation, bool):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise ConfigurationError("restore_conversation must be True or False")

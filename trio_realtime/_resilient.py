@@ -271,7 +271,8 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
         back = self._back_ids
         if back:
             event = _rename(event, back)
-        handler = self._watch.get(type(event))
+        kind: type[Any] = event.__class__
+        handler = self._watch.get(kind)
         if handler is not None:
             handler(event)
         conversation = self.conversation
@@ -357,7 +358,7 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
         `trio.ClosedResourceError` after this client closed the session.
         """
         self._check_open()
-        item = self._latest._prepare(event)  # pyright: ignore[reportPrivateUsage]
+        item: Any = self._latest._prepare(event)  # pyright: ignore[reportPrivateUsage]
         try:
             await self.send_channel.send(item)
         except (trio.BrokenResourceError, trio.ClosedResourceError):
@@ -367,7 +368,7 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
     def send_nowait(self, event: C) -> None:
         """Like `send`, but raise `trio.WouldBlock` when the queue is full."""
         self._check_open()
-        item = self._latest._prepare(event)  # pyright: ignore[reportPrivateUsage]
+        item: Any = self._latest._prepare(event)  # pyright: ignore[reportPrivateUsage]
         try:
             self.send_channel.send_nowait(item)
         except (trio.BrokenResourceError, trio.ClosedResourceError):
@@ -458,7 +459,7 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
             event = msgspec.structs.replace(event, previous_item_id=ids[previous])
         else:
             return item
-        return cast(_Prepared, conn._prepare(event))  # pyright: ignore[reportPrivateUsage]
+        return conn._prepare(event)  # pyright: ignore[reportPrivateUsage]
 
     def _reject(self, item: object, exc: TypeError | EventEncodeError) -> None:
         self._events_rejected += 1
@@ -724,7 +725,7 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
             except trio.EndOfChannel:
                 raise ConnectionClosed(NORMAL_CLOSURE, "closed during the restore") from None
             self._restore_received += 1
-            kind = type(event)
+            kind: type[Any] = event.__class__
             if first and kind in (ev.SessionCreated, ev.TranslationSessionCreated):
                 first = False
                 continue
@@ -734,7 +735,7 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
             elif kind is ev.ConversationItemAdded:
                 pass  # its done event follows
             elif kind in (ev.ConversationItemDone, ev.ConversationItemCreated):
-                new_id = getattr(cast(Any, event).item, "id", None)
+                new_id = getattr(event.item, "id", None)
                 if acked < len(pending):
                     old_id = new_id if new_id in wanted else pending[acked]
                     if isinstance(new_id, str) and new_id != old_id:
