@@ -56,6 +56,8 @@ class Net:
         self.failures: collections.deque[BaseException] = collections.deque()
         self.attempts = 0
         self.client_streams: list[trio.abc.Stream] = []
+        #: What happened, in order: "connected" per connection made.
+        self.log: list[str] = []
         #: The client connections made to the fake server, by ``x-soak`` header.
         self.made: dict[str, list[RealtimeConnection]] = {}
 
@@ -89,6 +91,7 @@ class Net:
             nursery, RealtimeConnection, REALTIME, client_end, trailing, self.options, handshake.url
         )
         self.made.setdefault((headers or {}).get("x-soak", ""), []).append(conn)
+        self.log.append("connected")
         return conn
 
     def session(

@@ -590,6 +590,12 @@ async def test_rollover_waits_for_a_turn_boundary_and_makes_before_break(
         trio.open_nursery() as nursery,
     ):
         net = Net(server, nursery, ping_interval=None)
+
+        async def watch_the_first_connection() -> None:
+            await (await server.wait_connection(0)).wait_closed()
+            net.log.append("first closed")
+
+        nursery.start_soon(watch_the_first_connection)
         with trio.fail_after(3000):
             async with net.session(policy) as conn:
                 await trio.sleep(499)
@@ -598,15 +604,17 @@ async def test_rollover_waits_for_a_turn_boundary_and_makes_before_break(
                 await conn.send(ev.ResponseCreate())
                 got = await read_until(conn, ev.ResponseDone)
                 done_at = trio.current_time()
-                # The new connection was opened (make) before the old one closed.
-                assert len(server.connections) == 2
-                assert not server.connections[0].closed
+                assert done_at > 520
+                assert len(server.connections) == 1
                 got += await read_until(conn, rt.Reconnected)
                 marker = got[-1]
                 assert marker.reason == "rollover"
                 assert marker.lost_response_id is None
                 assert trio.current_time() - done_at < 1
                 assert ids(got) == sent_ids(server.connections[0])
+                # Make before break: the new connection was open before the old one closed.
+                await server.connections[0].wait_closed()
+                assert net.log == ["connected", "connected", "first closed"]
                 await turn(conn, "next")
                 assert conn.statistics().rollovers == 1
         nursery.cancel_scope.cancel()
@@ -709,12 +717,13 @@ def test_a_bad_policy_fails_at_the_call() -> None:
         rt.open_realtime(rt.Client(api_key="sk-x"), "m", reconnect=True)  # type: ignore[call-overload]
 
 
-def test_backoff_doubles_to_its_cap_with_bounded_jitter() -> None:
+def test_the_first_attempt_is_at_once_then_backoff_doubles_to_its_cap() -> None:
     policy = rt.Reconnect(backoff_initial=0.5, backoff_max=8, jitter=0.0)
-    assert [policy.backoff(n) for n in range(1, 7)] == [0.5, 1, 2, 4, 8, 8]
+    assert [policy.delay(n) for n in range(1, 8)] == [0, 0.5, 1, 2, 4, 8, 8]
     jittered = rt.Reconnect(jitter=0.2)
     for _ in range(100):
-        assert 0.4 <= jittered.backoff(1) <= 0.6
+        assert 0 <= jittered.delay(1) <= 0.1
+        assert 0.4 <= jittered.delay(2) <= 0.6
 
 
 async def test_open_realtime_with_reconnect_survives_a_drop_on_a_real_socket() -> None:
@@ -747,3 +756,20 @@ def test_open_translation_takes_a_reconnect_policy() -> None:
     assert rt.open_translation(client, "gpt-translate", reconnect=rt.Reconnect()) is not None
     with pytest.raises(rt.ConfigurationError, match="reconnect must be"):
         rt.open_translation(client, "m", reconnect=rt.Reconnected)  # type: ignore[call-overload]
+
+
+async def test_a_refusal_while_reconnecting_keeps_the_key_out_of_the_traceback() -> None:
+    from test_secrets import API_KEY, assert_clean
+
+    async with open_fake_server(api_key=API_KEY) as server:
+        policy = rt.Reconnect(backoff_initial=0.01)
+        with trio.fail_after(20):
+            async with rt.open_realtime(server.client(), "gpt-realtime", reconnect=policy) as conn:
+                await turn(conn, "hello")
+                server.faults.reject_handshakes = 5
+                server.faults.reject_status = 401
+                await server.connections[0].drop()
+                with pytest.raises(rt.AuthenticationError) as info:
+                    while True:
+                        await conn.receive()
+    assert_clean(info.value, {__file__})

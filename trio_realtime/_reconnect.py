@@ -80,10 +80,13 @@ class Reconnect:
     a dropped TCP connection, and, while reconnecting, a connect failure or an
     HTTP 429 or 5xx refusal (honouring its ``Retry-After``) are retried; a
     401/403/404 refusal, a TLS failure, and a close that followed an error
-    event whose code is in ``fatal_error_codes`` are not. Before attempt *n*
-    the session waits ``backoff_initial * 2**(n-1)`` seconds, capped at
-    ``backoff_max``, each wait varied by up to ``jitter`` of itself (so many
-    sessions cut at once do not return at once). It gives up after
+    event whose code is in ``fatal_error_codes`` are not; a normal close
+    (1000) ends the session, unless it followed ``session_expired``. The
+    first attempt follows the cut at once (within ``jitter *
+    backoff_initial`` seconds, so that many sessions cut together do not
+    return together); before attempt *n* > 1 the session waits
+    ``backoff_initial * 2**(n-2)`` seconds, capped at ``backoff_max`` and
+    varied by up to ``jitter`` of itself (see `delay`). It gives up after
     ``max_attempts`` attempts or ``max_downtime`` seconds since the cut,
     whichever comes first, with the typed error of the last failure.
 
@@ -147,12 +150,17 @@ class Reconnect:
             if not isinstance(getattr(self, name), frozenset):
                 raise ConfigurationError(f"{name} must be a frozenset")
 
-    def backoff(self, attempt: int, rng: random.Random | None = None) -> float:
-        """Seconds to wait before attempt number ``attempt`` (1 is the first)."""
-        base = min(self.backoff_max, self.backoff_initial * 2.0 ** (attempt - 1))
+    def delay(self, attempt: int, rng: random.Random | None = None) -> float:
+        """Seconds to wait before connection attempt number ``attempt`` (1 is the first).
+
+        A ``Retry-After`` of a refusal, when longer, replaces it.
+        """
+        draw = rng or random
+        if attempt <= 1:
+            return draw.uniform(0.0, self.jitter * self.backoff_initial)
+        base = min(self.backoff_max, self.backoff_initial * 2.0 ** (attempt - 2))
         if self.jitter and base:
-            spread = (rng or random).uniform(-self.jitter, self.jitter)
-            base *= 1.0 + spread
+            base *= 1.0 + draw.uniform(-self.jitter, self.jitter)
         return base
 
     def retryable(self, exc: BaseException, fatal_code: str | None = None) -> bool:

@@ -529,10 +529,10 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
                         "session_expired" if self._expired else "connection_lost"
                     )
                     gave_up = await self._replace(lost, reason, self._lost_at)
-                elif self._poisoned:
-                    gave_up = await self._replace(self._rconn, "poisoned", trio.current_time())
                 else:
-                    gave_up = await self._replace(self._rconn, "rollover", trio.current_time())
+                    reason = "poisoned" if self._poisoned else "rollover"
+                    current = self._sconn or self._rconn
+                    gave_up = await self._replace(current, reason, trio.current_time())
                 if gave_up:
                     return
 
@@ -547,8 +547,12 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
             await old._close(flush=False, polite=False)  # pyright: ignore[reportPrivateUsage]
             cause = _cause_of(old)
             if not self._retry_ok(cause):
-                await self._give_up(old, cause)
+                normal = isinstance(cause, ConnectionClosed) and cause.code == NORMAL_CLOSURE
+                await self._give_up(old, trio.EndOfChannel() if normal else cause)
                 return True
+        elif reason == "rollover":
+            await self._wait_boundary()
+            since = trio.current_time()
         last: BaseException | None = cause
         attempt = 0
         old_done = False
@@ -561,9 +565,13 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
                 assert last is not None
                 await self._give_up(old, last)
                 return True
-            delay = self._delay(attempt, last)
+            delay = policy.delay(attempt, self._rng)
+            asked = retry_after(last) if last is not None else None
+            if asked is not None:
+                delay = max(delay, asked)
             if delay:
                 await trio.sleep(delay)
+            opened = trio.current_time()
             try:
                 new = await self._open()
             except Exception as exc:
@@ -595,24 +603,13 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
                     await self._give_up(old, exc)
                     return True
                 continue
-            await self._resume(new, marker)
+            await self._resume(new, marker, opened)
             return False
 
     def _retry_ok(self, cause: BaseException) -> bool:
-        if isinstance(cause, trio.EndOfChannel):
+        if isinstance(cause, ConnectionClosed) and cause.code == NORMAL_CLOSURE:
             return self._expired  # a normal close ends the session, unless it expired
         return self.policy.retryable(cause, self._fatal_code)
-
-    def _delay(self, attempt: int, last: BaseException | None) -> float:
-        policy = self.policy
-        if attempt == 1:
-            delay = self._rng.uniform(0, policy.jitter * policy.backoff_initial)
-        else:
-            delay = policy.backoff(attempt - 1, self._rng)
-        asked = retry_after(last) if last is not None else None
-        if asked is not None:
-            delay = max(delay, asked)
-        return delay
 
     async def _open(self) -> AnyConnection:
         new = await self._connect(self._nursery)
@@ -625,14 +622,22 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
         new.on_end = self._ender(new)
         return new
 
+    async def _wait_boundary(self) -> None:
+        """Until a turn boundary (or a loss), at most until the session's limit."""
+        hard = self._session_started + (self.policy.max_session_duration or 0.0)
+        with trio.move_on_at(hard):
+            while not self._at_boundary() and self._lost is None:
+                self._boundary = trio.Event()
+                await self._boundary.wait()
+
     async def _retire(self, old: AnyConnection, reason: ReconnectReason) -> None:
-        """Hold sends at a turn boundary (or at the limit) and close ``old`` gently."""
+        """Hold sends at a turn boundary (or at the limit) and close ``old`` gently.
+
+        A rollover opened the new connection at a boundary; if a turn began
+        while it connected, it waits for the next one here.
+        """
         if reason == "rollover":
-            hard = self._session_started + (self.policy.max_session_duration or 0.0)
-            with trio.move_on_at(hard):
-                while not self._at_boundary() and self._lost is None:
-                    self._boundary = trio.Event()
-                    await self._boundary.wait()
+            await self._wait_boundary()
         if self._sconn is old:
             self._sconn = None
         self._retiring = old
@@ -755,7 +760,7 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
                 self._restore_received -= 1
                 self._stash.append(event)
 
-    async def _resume(self, new: AnyConnection, marker: Reconnected) -> None:
+    async def _resume(self, new: AnyConnection, marker: Reconnected, opened: float) -> None:
         """Hand the consumer over, send what was held, then switch sends over."""
         old = self._rconn
         self._retiring = None
@@ -764,7 +769,7 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
         self._expired = False
         self._fatal_code = None
         self._server_errors.clear()
-        self._session_started = trio.current_time()
+        self._session_started = opened  # the server counts its limit from the connect
         self.reconnects += 1
         if marker.reason == "rollover":
             self._rollovers += 1
@@ -921,8 +926,6 @@ def _cause_of(conn: AnyConnection) -> BaseException:
     info = conn._websocket.closed  # pyright: ignore[reportPrivateUsage]
     if info is None:
         return ConnectionClosed(1006, "the connection's write side failed")
-    if info.code == NORMAL_CLOSURE and info.from_peer:
-        return trio.EndOfChannel()
     if conn._websocket.keepalive_expired:  # pyright: ignore[reportPrivateUsage]
         return KeepaliveTimeout(info.code, info.reason)
     return ConnectionClosed(info.code, info.reason)
