@@ -8,6 +8,7 @@ leaving the block leaves no task and no open stream behind.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -773,3 +774,60 @@ async def test_a_refusal_while_reconnecting_keeps_the_key_out_of_the_traceback()
                     while True:
                         await conn.receive()
     assert_clean(info.value, {__file__})
+
+
+async def test_ids_a_new_server_changes_are_mapped_both_ways(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    seen_deletes: list[str] = []
+
+    async def renaming_server(server: Server) -> None:
+        """Acknowledges restored items under ids of its own, as a server may."""
+        await server.text(
+            b'{"type":"session.created","event_id":"s1","session":{"type":"realtime"}}'
+        )
+        n = 0
+        while True:
+            opcode, payload = await server.read_frame()
+            if opcode != TEXT:
+                continue
+            event = json.loads(payload)
+            n += 1
+            if event["type"] == "conversation.item.create":
+                item = dict(event["item"], id="srv_" + event["item"]["id"])
+                for kind in ("added", "done"):
+                    reply = {
+                        "type": f"conversation.item.{kind}",
+                        "event_id": f"s{n}{kind}",
+                        "item": item,
+                    }
+                    await server.text(json.dumps(reply).encode())
+            elif event["type"] == "conversation.item.delete":
+                seen_deletes.append(event["item_id"])
+                reply = {
+                    "type": "conversation.item.deleted",
+                    "event_id": f"s{n}",
+                    "item_id": event["item_id"],
+                }
+                await server.text(json.dumps(reply).encode())
+
+    async with open_fake_server() as server, trio.open_nursery() as nursery:
+        net = Net(server, nursery, ping_interval=None)
+        with trio.fail_after(300):
+            async with net.session(fast()) as conn:
+                got = await turn(conn, "remember me")
+                first = next(e for e in got if isinstance(e, ev.ConversationItemAdded))
+                old_id = str(first.item.id)
+                net.raw.append(renaming_server)
+                await server.connections[0].drop()
+                marker = (await read_until(conn, rt.Reconnected))[-1]
+                assert marker.restored_items == 2
+                # The application keeps using the id it knows ...
+                await conn.send(ev.ConversationItemDelete(item_id=old_id))
+                deleted = (await read_until(conn, ev.ConversationItemDeleted))[-1]
+                # ... the server is told its own, and the answer comes back in ours.
+                assert seen_deletes == ["srv_" + old_id]
+                assert deleted.item_id == old_id
+                assert conn.conversation is not None
+                assert conn.conversation.item(old_id) is None  # deleted, under its old id
+        nursery.cancel_scope.cancel()
