@@ -585,6 +585,10 @@ class Engine:
             )
             return
         target.cancel("client_cancelled")
+        # The service finishes the cancelled response (its items done, then
+        # response.done) before it reads the next client event, so a truncate
+        # sent right after the cancel finds the item complete.
+        await target.ended.wait()
 
     def _turn(
         self, params: ev.ResponseParams | None, context: Sequence[ev.Item], oob: bool
