@@ -9,6 +9,7 @@ import trio_realtime
 from trio_realtime import events
 
 EXPECTED = [
+    "Agent",
     "AuthenticationError",
     "AzureOptions",
     "BadRequestError",
@@ -30,6 +31,7 @@ EXPECTED = [
     "HandshakeRejected",
     "HostUnreachableError",
     "InsecureTransportError",
+    "Interruption",
     "InvalidHeaderError",
     "KeepaliveTimeout",
     "KeyProvider",
@@ -45,15 +47,22 @@ EXPECTED = [
     "ReconnectStatistics",
     "Reconnected",
     "ReconnectingConnection",
+    "Reply",
+    "RequestRefused",
     "RestoreError",
     "ServerError",
     "TLSError",
+    "Tool",
+    "ToolCallResult",
+    "ToolOutcome",
     "TranslationConnection",
     "TranslationEvent",
     "connect_realtime",
     "events",
+    "open_agent",
     "open_realtime",
     "open_translation",
+    "tool",
 ]
 
 

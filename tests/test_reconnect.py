@@ -831,3 +831,24 @@ async def test_ids_a_new_server_changes_are_mapped_both_ways(
                 assert conn.conversation is not None
                 assert conn.conversation.item(old_id) is None  # deleted, under its old id
         nursery.cancel_scope.cancel()
+
+
+async def test_observers_see_every_event_and_the_marker_across_connections(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    async with open_fake_server() as server, trio.open_nursery() as nursery:
+        net = Net(server, nursery, ping_interval=None)
+        with trio.fail_after(300):
+            async with net.session(fast()) as conn:
+                observed: list[Any] = []
+                watch = observed.append
+                conn.add_observer(watch)
+                got = await turn(conn, "hello")
+                await server.connections[0].drop()
+                got += await read_until(conn, rt.Reconnected)
+                got += await turn(conn, "again")
+                assert observed == got
+                conn.remove_observer(watch)
+                await turn(conn, "unobserved")
+                assert len(observed) == len(got)
+        nursery.cancel_scope.cancel()

@@ -199,6 +199,7 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
         self._back_ids: dict[str, str] = {}
         self._rejected: list[Exception] = []
         self._events_rejected = 0
+        self._observers: tuple[Callable[[Any], None], ...] = ()
         self._closing = False
         self._closed = trio.Event()
         self._unsent: list[Any] = []
@@ -278,7 +279,22 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
         conversation = self.conversation
         if conversation is not None:
             conversation.feed(event)
+        if self._observers:
+            for observe in self._observers:
+                observe(event)
         return event
+
+    def add_observer(self, observer: Callable[[S | Reconnected], None]) -> None:
+        """Run ``observer(event)`` with every event and every `Reconnected` marker,
+        in the receiving task, before it is returned (see
+        `RealtimeConnection.add_observer`). It sees the events after the
+        session's own `Conversation` took them, and follows the session across
+        its connections."""
+        self._observers = (*self._observers, observer)
+
+    def remove_observer(self, observer: Callable[[S | Reconnected], None]) -> None:
+        """Stop running ``observer``; a no-op when it is not attached."""
+        self._observers = tuple(o for o in self._observers if o is not observer)
 
     async def _switch(self, old: AnyConnection, exc: BaseException) -> Any:
         """The consumer read ``old`` to its end: wait for the next session."""
@@ -296,6 +312,8 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
         new, marker = self._ready
         self._ready = None
         self._rconn = new
+        for observe in self._observers:
+            observe(marker)
         return marker
 
     # -- turn state --------------------------------------------------------
