@@ -852,3 +852,36 @@ async def test_observers_see_every_event_and_the_marker_across_connections(
                 await turn(conn, "unobserved")
                 assert len(observed) == len(got)
         nursery.cancel_scope.cancel()
+
+
+async def test_the_held_queue_is_bounded_in_bytes(autojump_clock: trio.testing.MockClock) -> None:
+    chunk = bytes(4800)  # 100 ms of PCM16 at 24 kHz; 6,400 bytes once in base64 JSON
+    async with open_fake_server() as server, trio.open_nursery() as nursery:
+        net = Net(server, nursery, ping_interval=None, send_buffer_size=1)
+        with trio.fail_after(300):
+            async with net.session(fast(queue_max_bytes=20_000)) as conn:
+                await turn(conn, "hello")
+                server.faults.handshake_delay = 3.0
+                await server.connections[0].drop()
+                await trio.sleep(1.0)
+                sent = 0
+
+                async def microphone() -> None:
+                    nonlocal sent
+                    for _ in range(10):
+                        await conn.send(ev.InputAudioBufferAppend(audio=chunk))
+                        sent += 1
+
+                async with trio.open_nursery() as mic:
+                    mic.start_soon(microphone)
+                    await trio.sleep(0.5)
+                    stats = conn.statistics()
+                    assert stats.held_events == 3
+                    assert stats.held_bytes <= 20_000
+                    # Three held, one in the pump's hands, one in the channel.
+                    assert sent == 5
+                    await read_until(conn, rt.Reconnected)
+                await conn.send(ev.InputAudioBufferClear(event_id="end"))
+                await read_until(conn, ev.InputAudioBufferCleared)
+            assert len(server.connections[1].received_of(ev.InputAudioBufferAppend)) == 10
+        nursery.cancel_scope.cancel()

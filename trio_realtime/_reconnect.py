@@ -99,8 +99,9 @@ class Reconnect:
     ``restore_timeout`` seconds.
 
     Sends made while no session is open wait in a queue of at most
-    ``queue_max_events`` events and ``queue_max_bytes`` encoded bytes; a send
-    blocks while it is full.
+    ``queue_max_events`` events and ``queue_max_bytes`` encoded bytes (one
+    event larger than that is held alone); once it is full the session takes
+    no more from ``send_channel``, so ``send`` blocks when that is full too.
 
     Rollover: from ``max_session_duration - rollover_window`` seconds after a
     session opened, the next turn boundary (no response active, no user

@@ -32,13 +32,22 @@ as sent there (the transport's ``unsent`` accounting says which were not);
 those, and everything held during the outage, go to the new session, in the
 order they were queued. A frame cut off mid-write is sent again.
 
-Rollover is make-before-break: the new connection is opened while the old
-one serves; at a turn boundary (or at ``max_session_duration``) sends are
-held, the old one is closed with a close handshake (its last events are still
-delivered), and once the consumer has read it to the end the conversation is
-restored from that final state on the new one and sends resume there. The gap
-in sending is the close round trip plus the restore round trip; no audio is
-lost in it (it waits in the queue).
+Rollover is make-before-break: at a turn boundary (or at
+``max_session_duration``) the new connection is opened while the old one still
+serves; then sends are held, the old one is closed with a close handshake (its
+last events are still delivered), and once the consumer has read it to the end
+the conversation is restored from that final state on the new one and sends
+resume there. The restore comes after the old session's end, not before it, so
+that nothing the old session acknowledged late is missing from the new one;
+the gap in sending is the close round trip plus the restore round trip, and no
+audio is lost in it (it waits in the queue).
+
+A switch completes once the consumer has read the old connection to its end
+(within ``close_timeout`` after a rollover's close, the old socket is cut and
+what it had parsed is still delivered): an application that stops receiving
+holds its sends in the queue until it receives again. Events a new session
+sends during a restore that then fails are dropped with that session (the
+consumer never saw it).
 """
 
 from __future__ import annotations
@@ -437,17 +446,24 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
             conn = self._sconn
             if conn is None or self._held:
                 policy = self.policy
+                size = len(item.data)
+                # Full in events or bytes; an event larger than the byte bound
+                # alone is still taken (else it could never be sent).
                 while (
-                    len(self._held) >= policy.queue_max_events
-                    or self._held_bytes >= policy.queue_max_bytes
-                ) and not self._ended():
+                    self._held
+                    and (
+                        len(self._held) >= policy.queue_max_events
+                        or self._held_bytes + size > policy.queue_max_bytes
+                    )
+                    and not self._ended()
+                ):
                     room = self._room = trio.Event()
                     await room.wait()
                 if self._ended():
                     self._unsent.append(item.event)
                     return
                 self._held.append(item)
-                self._held_bytes += len(item.data)
+                self._held_bytes += size
                 return
             if self._forward_ids:
                 item = self._remap(item, conn)
