@@ -41,6 +41,7 @@ class Record:
         self.markers: list[rt.Reconnected] = []
         self.sent: list[str] = []
         self.turn_over = trio.Event()
+        self.stats: rt.ReconnectStatistics | None = None
 
 
 async def one_session(index: int, net: Net, record: Record, rng: random.Random) -> None:
@@ -82,6 +83,7 @@ async def one_session(index: int, net: Net, record: Record, rng: random.Random) 
             with trio.move_on_after(120):
                 await record.turn_over.wait()
         nursery.cancel_scope.cancel()
+    record.stats = conn.statistics()
 
 
 def check(
@@ -118,6 +120,11 @@ def check(
         for e in c.received
         if str(getattr(e, "event_id", "")).startswith("u")
     )
+    stats = record.stats
+    assert stats is not None
+    # The session's own accounting: every event queued was sent or reported.
+    assert stats.events_sent + stats.events_unsent + stats.events_rejected == len(record.sent)
+    assert stats.reconnects == len(record.markers)
     expected = Counter(record.sent)
     assert not received - expected, index  # nothing twice
     # Nothing dropped by the library: an event the server never read is one the

@@ -631,6 +631,7 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
                 log.info("restore on attempt %d failed: %r", attempt, exc)
                 self._retired(new)
                 await new._close(flush=False, polite=False)  # pyright: ignore[reportPrivateUsage]
+                self._restore_sent -= len(new.unsent)  # only restore events went there
                 self._stash.clear()  # the consumer never saw that session
                 last = exc
                 if not policy.retryable(exc):
@@ -752,7 +753,7 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
             return
         for event in plan.events:
             await new.send(event)
-        self._restore_sent += len(plan.events)
+            self._restore_sent += 1
         config_pending = plan.has_config
         pending = list(plan.item_ids)  # old ids, in order
         wanted = set(pending)
