@@ -484,17 +484,22 @@ class Agent:
                         run.name, run.call_id, run.arguments, outcome.output, outcome.error
                     )
                 )
-        if follows:
-            now = self._sequencer.release()
-            if now is not None:
-                self._send_soon(now)
+        following = False
         if runs and not interrupted and turn is not None and tag is not None:
             if turn.rounds < self._max_rounds:
                 turn.rounds += 1
                 follow_up = tagged(ev.ResponseCreate(response=turn.params or msgspec.UNSET), tag)
+                # Queued while the hold stands, so it is at the head when the hold goes.
                 self._request(follow_up, first=True)
-                return
-            log.warning("a turn made %d rounds of tool calls; not answering more", turn.rounds)
+                following = True
+            else:
+                log.warning("a turn made %d rounds of tool calls; not answering more", turn.rounds)
+        if follows:
+            now = self._sequencer.release()
+            if now is not None:
+                self._send_soon(now)
+        if following:
+            return
         if turn is not None and tag is not None:
             if turn.orphan:
                 del self._turns[tag]
