@@ -123,7 +123,6 @@ async def test_read_false_connection_end_fails_a_waiting_ask(
                     await agent.ask("hello?")
 
 
-@pytest.mark.xfail(strict=True, reason='review finding, not fixed yet')
 async def test_leaving_the_agent_block_fails_an_ask_waiting_outside_it(
     autojump_clock: trio.testing.MockClock,
 ) -> None:
@@ -153,7 +152,6 @@ async def test_leaving_the_agent_block_fails_an_ask_waiting_outside_it(
 # -- encoding ----------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason='review finding, not fixed yet')
 async def test_a_tool_output_that_cannot_be_encoded_does_not_kill_the_agent(
     autojump_clock: trio.testing.MockClock,
 ) -> None:
@@ -173,7 +171,6 @@ async def test_a_tool_output_that_cannot_be_encoded_does_not_kill_the_agent(
             assert (await agent.ask("again")).text == "You said: again"
 
 
-@pytest.mark.xfail(strict=True, reason='review finding, not fixed yet')
 async def test_unencodable_response_params_fail_that_ask_only(
     autojump_clock: trio.testing.MockClock,
 ) -> None:

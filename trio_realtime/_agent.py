@@ -49,7 +49,7 @@ import trio
 from . import events as ev
 from ._connection import RealtimeConnection
 from ._conversation import Conversation, ConversationItem
-from ._errors import ConfigurationError, RealtimeError, RequestRefused
+from ._errors import ConfigurationError, EventEncodeError, RealtimeError, RequestRefused
 from ._nursery import exit_nursery
 from ._sequencer import ResponseSequencer, request_tag, tag_of, tagged
 from ._tools import Tool, ToolOutcome, error_output, tools_by_name
@@ -538,6 +538,21 @@ class Agent:
         self._outbox.append(event)
         self._outbox_wake.set()
 
+    def _unsendable(self, event: ev.ClientEvent, exc: Exception) -> None:
+        """``event`` failed to encode: fail the turn it belongs to, as a refusal would."""
+        log.error("the agent could not send %s: %s", event.type, exc)
+        if not isinstance(event, ev.ResponseCreate):
+            return
+        self._sequencer.refused(event, None)
+        tag = tag_of(event)
+        turn = self._turns.get(tag) if tag is not None else None
+        if turn is not None and not turn.done.is_set():
+            turn.error = exc
+            turn.done.set()
+        following = self._sequencer.next_request()
+        if following is not None:
+            self._send_soon(following)
+
     def _check_running(self) -> None:
         if self._failure is not None:
             raise self._failure
@@ -556,7 +571,14 @@ class Agent:
         try:
             while True:
                 while self._outbox:
-                    await self.connection.send(self._outbox[0])
+                    event = self._outbox[0]
+                    try:
+                        await self.connection.send(event)
+                    except (TypeError, EventEncodeError) as exc:
+                        # This event can never go; the next ones still can.
+                        self._outbox.popleft()
+                        self._unsendable(event, exc)
+                        continue
                     self._outbox.popleft()
                 self._outbox_wake = trio.Event()
                 await self._outbox_wake.wait()
@@ -671,6 +693,10 @@ class _AgentBlock:
         assert agent is not None
         agent.connection.remove_observer(agent._observe)  # pyright: ignore[reportPrivateUsage]
         agent._nursery.cancel_scope.cancel()  # pyright: ignore[reportPrivateUsage]
+        # Nothing will finish a turn now: an ask waiting outside the block must not hang.
+        agent._fail_all(  # pyright: ignore[reportPrivateUsage]
+            trio.ClosedResourceError("the agent's async with block ended before the turn finished")
+        )
         if agent.unsent:
             log.warning(
                 "the agent closed with %d event(s) not sent (see Agent.unsent)", len(agent.unsent)

@@ -139,6 +139,10 @@ class Tool:
         if scope.cancelled_caught:
             return _failed(f"{self.name} timed out after {self.timeout:g} s")
         if isinstance(result, str):
+            try:
+                result.encode()  # a lone surrogate would fail later, in the agent's sender
+            except UnicodeEncodeError as exc:
+                return _failed(f"{self.name} returned text that is not valid Unicode: {exc}")
             return ToolOutcome(output=result)
         try:
             return ToolOutcome(output=msgspec.json.encode(result).decode())
