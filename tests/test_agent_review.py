@@ -195,7 +195,6 @@ def voice_session() -> ev.RealtimeSession:
     )
 
 
-@pytest.mark.xfail(strict=True, reason='review finding, not fixed yet')
 async def test_interruption_deletes_audio_queued_from_an_ended_response(
     autojump_clock: trio.testing.MockClock,
 ) -> None:

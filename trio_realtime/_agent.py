@@ -367,6 +367,14 @@ class Agent:
         heard: dict[str, int] = {}
         if cut is not None:
             heard[cut.item_id] = cut.audio_end_ms
+            # The player is one queue: assistant audio after the item cut (of
+            # responses that may have ended already) was queued, not heard.
+            later = False
+            for item in self.conversation.items:
+                if item.id == cut.item_id:
+                    later = True
+                elif later and item.role == "assistant" and self.conversation.audio_ms(item.id):
+                    heard[item.id] = clock.played_ms(item.id)
         if active is not None:
             record = self.conversation.responses.get(active)
             for item_id in record.output_item_ids if record else ():
