@@ -91,7 +91,6 @@ async def test_a_tool_follow_up_goes_before_a_request_queued_during_the_turn(
 # -- hangs -------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason='review finding, not fixed yet')
 async def test_read_false_connection_end_fails_a_waiting_ask(
     autojump_clock: trio.testing.MockClock,
 ) -> None:

@@ -313,6 +313,13 @@ class Agent:
         if handler is not None:
             handler(event)
 
+    def _ended_events(self, exc: BaseException) -> None:
+        # Whoever reads (this agent or, with read=False, the application):
+        # no event will come, so no turn can finish.
+        if isinstance(exc, trio.EndOfChannel):
+            exc = RealtimeError("the server closed the session before the turn finished")
+        self._fail_all(exc)
+
     def _response_created(self, event: ev.ResponseCreated) -> None:
         self._sequencer.created(event.response)
         tag = request_tag(event.response)
@@ -674,7 +681,7 @@ class _AgentBlock:
         nursery: trio.Nursery = await self._nursery_cm.__aenter__()
         agent = self._agent = self._make(nursery)
         conn = agent.connection
-        conn.add_observer(agent._observe)  # pyright: ignore[reportPrivateUsage]
+        conn.add_observer(agent._observe, on_end=agent._ended_events)  # pyright: ignore[reportPrivateUsage]
         try:
             if self._register:
                 await conn.send(_tools_update(agent.tools.values()))
@@ -699,7 +706,10 @@ class _AgentBlock:
     def _detach(self) -> None:
         agent = self._agent
         assert agent is not None
-        agent.connection.remove_observer(agent._observe)  # pyright: ignore[reportPrivateUsage]
+        agent.connection.remove_observer(
+            agent._observe,  # pyright: ignore[reportPrivateUsage]
+            on_end=agent._ended_events,  # pyright: ignore[reportPrivateUsage]
+        )
         agent._nursery.cancel_scope.cancel()  # pyright: ignore[reportPrivateUsage]
         # Nothing will finish a turn now: an ask waiting outside the block must not hang.
         agent._fail_all(  # pyright: ignore[reportPrivateUsage]
