@@ -228,3 +228,121 @@ async def test_interruption_deletes_audio_queued_from_an_ended_response(
                 (what,) = flushed
                 assert set(what.truncated) == {first.items[0].id}
                 assert what.deleted == (second.items[0].id,)
+
+
+# -- more ---------------------------------------------------------------------------
+
+
+async def test_ask_on_a_closed_agent_sends_no_message(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    # ask() must refuse before it adds the user's message: otherwise the message
+    # goes into the conversation and the call raises, with no response to it.
+    with trio.fail_after(30):
+        async with open_fake_server() as server, memory_session(server) as conn:
+            await conn.send(ev.SessionUpdate(session=TEXT))
+            async with rt.open_agent(conn) as agent:
+                pass
+            with pytest.raises(trio.ClosedResourceError):
+                await agent.ask("hello?")
+            await trio.sleep(1)
+            assert server.received_of(ev.ConversationItemCreate) == []
+
+
+async def test_a_tool_whose_cleanup_fails_on_timeout_becomes_an_error_output(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    # At the timeout the tool's nursery raises ExceptionGroup([ValueError])
+    # *after* the move_on_after scope strips its Cancelled: "a call never raises".
+    @rt.tool(timeout=1)
+    async def fragile() -> str:
+        """Fails while cleaning up."""
+
+        async def child() -> None:
+            try:
+                await trio.sleep(10)
+            finally:
+                raise ValueError("cleanup failed")
+
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(child)
+            await trio.sleep(10)
+        return "never"
+
+    with trio.fail_after(30):
+        async with open_fake_server() as server, agent_on(server, tools=[fragile]) as (_, agent):
+            server.script(ToolCall("fragile"))
+            reply = await agent.ask("go")
+            (call,) = reply.tool_calls
+            assert call.error is not None
+            assert (await agent.ask("again")).text == "You said: again"
+
+
+async def test_a_hung_sync_tool_does_not_hold_trios_default_thread_limiter(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    # An abandoned worker thread keeps its limiter token until it really ends;
+    # hung tools on the default limiter (40 tokens) would starve every
+    # to_thread.run_sync of the program (getaddrinfo included).
+    import threading
+
+    release = threading.Event()
+
+    @rt.tool(timeout=1)
+    def stuck() -> str:
+        """Blocks."""
+        release.wait(30)
+        return "late"
+
+    default = trio.to_thread.current_default_thread_limiter()
+    try:
+        with trio.fail_after(30):
+            async with (
+                open_fake_server() as server,
+                agent_on(server, tools=[stuck]) as (_, agent),
+            ):
+                server.script(ToolCall("stuck"))
+                reply = await agent.ask("go")
+                assert reply.tool_calls[0].error == "stuck timed out after 1 s"
+                assert default.borrowed_tokens == 0
+    finally:
+        release.set()
+
+
+async def test_a_tool_whose_cleanup_fails_when_interrupted_does_not_crash_the_agent(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    @rt.tool(timeout=None)
+    async def fragile() -> str:
+        """Fails while cleaning up."""
+
+        async def child() -> None:
+            try:
+                await trio.sleep(60)
+            finally:
+                raise ValueError("cleanup failed")
+
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(child)
+            await trio.sleep(60)
+        return "never"
+
+    with trio.fail_after(30):
+        async with open_fake_server() as server, agent_on(server, tools=[fragile]) as (_, agent):
+            server.script(ToolCall("fragile"))
+            replies: list[rt.Reply] = []
+
+            async def ask() -> None:
+                replies.append(await agent.ask("go"))
+
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(ask)
+                await trio.sleep(1)
+                fake = await server.wait_connection(0)
+                await fake.send(
+                    ev.InputAudioBufferSpeechStarted(
+                        event_id="evt_s", item_id="item_u", audio_start_ms=0
+                    )
+                )
+            assert replies[0].tool_calls[0].error == "cancelled"
+            assert (await agent.ask("again")).text == "You said: again"

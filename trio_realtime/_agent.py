@@ -237,6 +237,7 @@ class Agent:
         given = cast(object, text)
         if not isinstance(given, str):
             raise TypeError(f"ask() takes the user's text as a str, got {type(text).__name__}")
+        self._check_running()  # before the message: it must not go without its request
         await self.connection.send(ev.ConversationItemCreate(item=ev.UserMessage.text(text)))
         return await self.respond(response)
 
@@ -456,13 +457,18 @@ class Agent:
 
     async def _run_tool(self, response_id: str, run: _Run) -> None:
         tool = self.tools.get(run.name)
-        with run.scope:
-            if tool is None:
-                known = ", ".join(sorted(self.tools)) or "none"
-                message = f"unknown tool {run.name!r} (the tools are: {known})"
-                run.outcome = ToolOutcome(output=error_output(message), error=message)
-            else:
-                run.outcome = await tool.invoke(run.arguments)
+        try:
+            with run.scope:
+                if tool is None:
+                    known = ", ".join(sorted(self.tools)) or "none"
+                    message = f"unknown tool {run.name!r} (the tools are: {known})"
+                    run.outcome = ToolOutcome(output=error_output(message), error=message)
+                else:
+                    run.outcome = await tool.invoke(run.arguments)
+        except Exception:
+            # Cancelled here, the tool's cleanup failed: what is left once the
+            # scope took its Cancelled. The call counts as cancelled.
+            log.warning("tool %s failed while it was cancelled", run.name, exc_info=True)
         run.finished = True
         ended = self._ended.get(response_id)
         if ended is not None and all(r.finished for r in self._runs.get(response_id, ())):
