@@ -346,3 +346,35 @@ async def test_a_tool_whose_cleanup_fails_when_interrupted_does_not_crash_the_ag
                 )
             assert replies[0].tool_calls[0].error == "cancelled"
             assert (await agent.ask("again")).text == "You said: again"
+
+
+async def test_a_function_call_the_server_left_incomplete_is_not_run(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    # The response is cancelled (here by the application, as server VAD does
+    # by itself) after the arguments streamed but before the call item closed:
+    # output_item.done says "incomplete". Running it would act on a call the
+    # model never finished.
+    called: list[str] = []
+
+    @rt.tool
+    async def order(item: str) -> str:
+        """Order something."""
+        called.append(item)
+        return "ordered"
+
+    with trio.fail_after(30):
+        async with (
+            open_fake_server(delta_interval=0.5, delta_size=100) as server,
+            agent_on(server, tools=[order]) as (conn, agent),
+        ):
+            server.script(ToolCall("order", {"item": "piano"}))
+
+            def cancel_after_arguments(event: ev.ServerEvent) -> None:
+                if isinstance(event, ev.ResponseFunctionCallArgumentsDelta):
+                    conn.send_nowait(ev.ResponseCancel())
+
+            conn.add_observer(cancel_after_arguments)
+            reply = await agent.ask("buy a piano")
+            assert reply.status == "cancelled"
+            assert called == []

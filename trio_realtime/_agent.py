@@ -332,8 +332,8 @@ class Agent:
         item = event.item
         if not isinstance(item, ev.FunctionCall) or not self.tools:
             return
-        if event.response_id in self._interrupted:
-            return
+        if event.response_id in self._interrupted or item.status == "incomplete":
+            return  # cancelled before the model finished the call: nothing to run
         call_id = item.call_id if isinstance(item.call_id, str) else ""
         run = _Run(item.name, call_id, item.arguments)
         self._runs.setdefault(event.response_id, []).append(run)
