@@ -631,8 +631,9 @@ def open_agent(
     """Attach an `Agent` to ``conn`` for an ``async with`` block that owns its tasks.
 
     ``tools``: `Tool` objects (see `tool`) or plain functions with type hints.
-    ``register_tools`` sends a ``session.update`` with their definitions (and
-    ``tool_choice="auto"``) on entry. ``playback`` turns on interruption (see
+    ``register_tools`` sends a ``session.update`` with their definitions on
+    entry (it replaces the session's ``tools`` list; its ``tool_choice`` is
+    left as the application set it). ``playback`` turns on interruption (see
     the module docs); ``on_interrupt`` is then told what was cut.
     ``conversation`` lets the application keep its own `Conversation`. With
     ``read=True`` the agent reads ``conn`` (do not read it elsewhere: each
@@ -730,7 +731,8 @@ class _AgentBlock:
 def _tools_update(tools: Iterable[Tool]) -> ev.SessionUpdate:
     definitions: list[ev.Tool] = [t.definition() for t in tools]
     return ev.SessionUpdate(
-        session=ev.RealtimeSession(tools=definitions, tool_choice="auto"),
+        # No tool_choice: the application's (or the API's default, "auto") stays.
+        session=ev.RealtimeSession(tools=definitions),
     )
 
 
