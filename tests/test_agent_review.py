@@ -417,3 +417,43 @@ async def test_registering_tools_keeps_the_sessions_other_tools(
             tools = conn.session.tools
             assert isinstance(tools, list)
             assert {type(t) for t in tools} == {ev.FunctionTool, ev.McpTool}
+
+
+async def test_a_question_asked_during_a_tool_turn_does_not_land_inside_it(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    # "two" is asked while "one"'s tool runs. Its message must not go into the
+    # conversation between the call and its output: the follow-up of "one"
+    # would then answer "two"'s message (the model sees it as the newest user
+    # turn) and "two" gets an answer to the tool output.
+    @rt.tool
+    async def slow(city: str) -> str:
+        """Slow lookup."""
+        await trio.sleep(5)
+        return f"sunny in {city}"
+
+    with trio.fail_after(30):
+        async with open_fake_server() as server, agent_on(server, tools=[slow]) as (_, agent):
+            server.script(ToolCall("slow", {"city": "Paris"}))
+            replies: dict[str, rt.Reply] = {}
+
+            async def ask(text: str) -> None:
+                replies[text] = await agent.ask(text)
+
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(ask, "one")
+                await until(
+                    lambda: any(i.type == "function_call" for i in agent.conversation.items)
+                )
+                nursery.start_soon(ask, "two")
+            kinds = [(i.type, i.role) for i in agent.conversation.items]
+            assert kinds == [
+                ("message", "user"),
+                ("function_call", None),
+                ("function_call_output", None),
+                ("message", "assistant"),
+                ("message", "user"),
+                ("message", "assistant"),
+            ]
+            assert replies["one"].text == "The tool returned: sunny in Paris"
+            assert replies["two"].text == "You said: two"

@@ -199,6 +199,8 @@ class Agent:
         self._outbox_wake = trio.Event()
         self._tags = (f"t{n}" for n in itertools.count(1))
         self._turns: dict[str, _Turn] = {}
+        #: The user message of an `ask`, by tag, until its request is sent.
+        self._messages: dict[str, ev.ConversationItemCreate] = {}
         #: Tool calls by response id, until that response's outputs are sent.
         self._runs: dict[str, list[_Run]] = {}
         #: Responses whose ``response.done`` came while their calls still ran,
@@ -230,29 +232,47 @@ class Agent:
         response's output. ``response`` holds parameters for each response of
         the turn (instructions, output modalities...). Raises `RequestRefused`
         if the server refuses the message or the request, and the
-        connection's error if it ends first. Cancelling ``ask`` takes back the
-        request if it has not been sent yet; a response already under way
+        connection's error if it ends first. The message goes out with its
+        request, once no other response is under way, so it never lands
+        inside another turn. Cancelling ``ask`` takes back the message and the
+        request if they have not been sent yet; a response already under way
         goes on (cancel it with `cancel`).
         """
         given = cast(object, text)
         if not isinstance(given, str):
             raise TypeError(f"ask() takes the user's text as a str, got {type(text).__name__}")
-        self._check_running()  # before the message: it must not go without its request
-        await self.connection.send(ev.ConversationItemCreate(item=ev.UserMessage.text(text)))
-        return await self.respond(response)
+        try:
+            text.encode()
+        except UnicodeEncodeError as exc:
+            raise ValueError(
+                f"ask() text is not valid Unicode (a lone surrogate?): {exc}"
+            ) from None
+        message = ev.ConversationItemCreate(item=ev.UserMessage.text(text))
+        return await self._turn(response, message)
 
     async def respond(self, response: ev.ResponseParams | None = None) -> Reply:
         """Request a response to the conversation as it is, and wait for the whole turn."""
+        return await self._turn(response, None)
+
+    async def _turn(
+        self, response: ev.ResponseParams | None, message: ev.ConversationItemCreate | None
+    ) -> Reply:
         self._check_running()
         tag = next(self._tags)
         turn = self._turns[tag] = _Turn(response)
         request = tagged(ev.ResponseCreate(response=response or msgspec.UNSET), tag)
+        if message is not None:
+            # The message waits with its request: sent while another turn is
+            # under way it would land inside that turn (between a tool call
+            # and its output, say) and be answered there.
+            self._messages[tag] = message
         self._request(request)
         try:
             await turn.done.wait()
         except BaseException:
             if not turn.done.is_set():
-                self._sequencer.withdraw(request)
+                if self._sequencer.withdraw(request):
+                    self._messages.pop(tag, None)  # the whole ask is taken back
                 self._turns.pop(tag, None)
             raise
         self._turns.pop(tag, None)
@@ -556,6 +576,11 @@ class Agent:
             self._send_soon(now)
 
     def _send_soon(self, event: ev.ClientEvent) -> None:
+        if self._messages and isinstance(event, ev.ResponseCreate):
+            tag = tag_of(event)
+            message = self._messages.pop(tag, None) if tag is not None else None
+            if message is not None:
+                self._outbox.append(message)
         self._outbox.append(event)
         self._outbox_wake.set()
 
