@@ -457,3 +457,26 @@ async def test_a_question_asked_during_a_tool_turn_does_not_land_inside_it(
             ]
             assert replies["one"].text == "The tool returned: sunny in Paris"
             assert replies["two"].text == "You said: two"
+
+
+async def test_a_server_started_tool_turn_is_answered_before_a_queued_ask(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    # A response the agent did not ask for (turn detection makes them) calls a
+    # tool while an ask waits: its follow-up goes first, then the ask.
+    with trio.fail_after(30):
+        async with (
+            open_fake_server(delta_interval=0.1) as server,
+            agent_on(server, tools=[get_weather]) as (conn, agent),
+        ):
+            server.script(ToolCall("get_weather", {"city": "Rome"}))
+            events = seen(conn)
+            await conn.send(ev.ConversationItemCreate(item=ev.UserMessage.text("weather?")))
+            await conn.send(ev.ResponseCreate())
+            await until(lambda: agent.active_response is not None)
+            reply = await agent.ask("and now?")
+            assert reply.text == "You said: and now?"
+            requests = server.received_of(ev.ResponseCreate)
+            assert [tag_of(r) for r in requests] == [None, "t2", "t1"]
+            assert not [e for e in events if isinstance(e, ev.ErrorEvent)]
+            assert agent._turns == {}  # pyright: ignore[reportPrivateUsage]
