@@ -480,3 +480,39 @@ async def test_a_server_started_tool_turn_is_answered_before_a_queued_ask(
             assert [tag_of(r) for r in requests] == [None, "t2", "t1"]
             assert not [e for e in events if isinstance(e, ev.ErrorEvent)]
             assert agent._turns == {}  # pyright: ignore[reportPrivateUsage]
+
+
+async def test_a_refused_follow_up_of_a_server_started_turn_is_forgotten(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    # No ask waits for a server-started turn; when its follow-up is refused the
+    # turn must still be dropped, or every such refusal stays in memory.
+    with trio.fail_after(30):
+        async with (
+            open_fake_server(delta_interval=float("inf")) as server,
+            memory_session(server) as conn,
+            rt.open_agent(conn, tools=[get_weather], read=False) as agent,
+        ):
+            observe = agent._observe  # pyright: ignore[reportPrivateUsage]
+            response = ev.Response(id="resp_v", conversation_id="conv_1", status="in_progress")
+            observe(ev.ResponseCreated(event_id="e1", response=response))
+            call = ev.FunctionCall(
+                name="get_weather", arguments='{"city":"X"}', call_id="call_1", status="completed"
+            )
+            observe(
+                ev.ResponseOutputItemDone(
+                    event_id="e2", response_id="resp_v", output_index=0, item=call
+                )
+            )
+            done = ev.Response(id="resp_v", conversation_id="conv_1", status="completed")
+            observe(ev.ResponseDone(event_id="e3", response=done))
+            follow_up = await server.wait_received(ev.ResponseCreate)
+            assert isinstance(follow_up.event_id, str)
+            detail = ev.RealtimeErrorDetail(
+                type="invalid_request_error",
+                code="invalid_value",
+                message="refused",
+                event_id=follow_up.event_id,
+            )
+            observe(ev.ErrorEvent(event_id="e4", error=detail))
+            assert agent._turns == {}  # pyright: ignore[reportPrivateUsage]

@@ -454,11 +454,7 @@ class Agent:
             if again is None:
                 return
             if not again:
-                tag = tag_of(refused)
-                turn = self._turns.get(tag) if tag is not None else None
-                if turn is not None and not turn.done.is_set():
-                    turn.error = RequestRefused(event.error, refused)
-                    turn.done.set()
+                self._fail_turn(tag_of(refused), RequestRefused(event.error, refused))
                 following = self._sequencer.next_request()
                 if following is not None:
                     self._send_soon(following)
@@ -584,17 +580,25 @@ class Agent:
         self._outbox.append(event)
         self._outbox_wake.set()
 
+    def _fail_turn(self, tag: str | None, exc: BaseException) -> None:
+        """The request tagged ``tag`` failed: its `ask` raises ``exc``."""
+        turn = self._turns.get(tag) if tag is not None else None
+        if turn is None or tag is None:
+            return
+        if turn.orphan:
+            del self._turns[tag]  # no ask waits for it, none would pop it
+            log.warning("a follow-up of a server-started tool turn failed: %s", exc)
+        elif not turn.done.is_set():
+            turn.error = exc
+            turn.done.set()
+
     def _unsendable(self, event: ev.ClientEvent, exc: Exception) -> None:
         """``event`` failed to encode: fail the turn it belongs to, as a refusal would."""
         log.error("the agent could not send %s: %s", event.type, exc)
         if not isinstance(event, ev.ResponseCreate):
             return
         self._sequencer.refused(event, None)
-        tag = tag_of(event)
-        turn = self._turns.get(tag) if tag is not None else None
-        if turn is not None and not turn.done.is_set():
-            turn.error = exc
-            turn.done.set()
+        self._fail_turn(tag_of(event), exc)
         following = self._sequencer.next_request()
         if following is not None:
             self._send_soon(following)
