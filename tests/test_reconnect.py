@@ -885,3 +885,25 @@ async def test_the_held_queue_is_bounded_in_bytes(autojump_clock: trio.testing.M
                 await read_until(conn, ev.InputAudioBufferCleared)
             assert len(server.connections[1].received_of(ev.InputAudioBufferAppend)) == 10
         nursery.cancel_scope.cancel()
+
+
+async def test_end_observers_hear_of_the_session_end_not_of_a_replaced_connection(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    async with open_fake_server() as server, trio.open_nursery() as nursery:
+        net = Net(server, nursery, ping_interval=None)
+        with trio.fail_after(300):
+            async with net.session(fast()) as conn:
+                ends: list[BaseException] = []
+                conn.add_observer(lambda event: None, on_end=ends.append)
+                await turn(conn, "hello")
+                await server.connections[0].drop()
+                await read_until(conn, rt.Reconnected)
+                assert ends == []
+                server.faults.reject_handshakes = 5
+                server.faults.reject_status = 404
+                await server.connections[1].drop()
+                with pytest.raises(rt.NotFoundError):
+                    await read_until(conn, ev.ResponseDone)
+                assert [type(e) for e in ends] == [rt.NotFoundError]
+        nursery.cancel_scope.cancel()

@@ -209,6 +209,7 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
         self._rejected: list[Exception] = []
         self._events_rejected = 0
         self._observers: tuple[Callable[[Any], None], ...] = ()
+        self._end_observers: tuple[Callable[[BaseException], None], ...] = ()
         self._closing = False
         self._closed = trio.Event()
         self._unsent: list[Any] = []
@@ -233,7 +234,7 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
             ev.SessionUpdated: self._on_session_updated,
             ev.TranslationSessionUpdated: self._on_session_updated,
         }
-        first.on_end = self._ender(first)
+        first.on_closed = self._ender(first)
 
     def start(self) -> None:
         """Start the pump and the supervisor in the session's nursery."""
@@ -273,7 +274,7 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
             event = await conn.receive_channel.receive()
         except (ConnectionClosed, trio.EndOfChannel, trio.ClosedResourceError) as exc:
             if self._closing:
-                raise trio.ClosedResourceError(_OUR_CLOSE) from None
+                raise self._end(trio.ClosedResourceError(_OUR_CLOSE)) from None
             return await self._switch(conn, exc)
         return self._seen(event)
 
@@ -293,17 +294,38 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
                 observe(event)
         return event
 
-    def add_observer(self, observer: Callable[[S | Reconnected], None]) -> None:
+    def add_observer(
+        self,
+        observer: Callable[[S | Reconnected], None],
+        *,
+        on_end: Callable[[BaseException], None] | None = None,
+    ) -> None:
         """Run ``observer(event)`` with every event and every `Reconnected` marker,
-        in the receiving task, before it is returned (see
-        `RealtimeConnection.add_observer`). It sees the events after the
-        session's own `Conversation` took them, and follows the session across
-        its connections."""
+        in the receiving task, before it is returned, and ``on_end`` with the
+        exception ``receive`` raises once the session has ended (see
+        `RealtimeConnection.add_observer`). The observer sees the events after
+        the session's own `Conversation` took them, and follows the session
+        across its connections; ``on_end`` is not told of a connection the
+        session replaced, only of the session's own end."""
         self._observers = (*self._observers, observer)
+        if on_end is not None:
+            self._end_observers = (*self._end_observers, on_end)
 
-    def remove_observer(self, observer: Callable[[S | Reconnected], None]) -> None:
-        """Stop running ``observer``; a no-op when it is not attached."""
+    def remove_observer(
+        self,
+        observer: Callable[[S | Reconnected], None],
+        *,
+        on_end: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Stop running ``observer`` (and ``on_end``); a no-op when it is not attached."""
         self._observers = tuple(o for o in self._observers if o is not observer)
+        self._end_observers = tuple(o for o in self._end_observers if o is not on_end)
+
+    def _end(self, ended: BaseException) -> BaseException:
+        """``ended``, once the end observers were told of it."""
+        for observe_end in self._end_observers:
+            observe_end(ended)
+        return ended
 
     async def _switch(self, old: AnyConnection, exc: BaseException) -> Any:
         """The consumer read ``old`` to its end: wait for the next session."""
@@ -316,7 +338,7 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
         while self._ready is None:
             if self._failure is not None:
                 self._failure_told = True
-                raise self._failure
+                raise self._end(self._failure)
             await self._ready_event.wait()
         new, marker = self._ready
         self._ready = None
@@ -654,7 +676,7 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
         new._pcm16_input = latest._pcm16_input  # pyright: ignore[reportPrivateUsage]
         self._latest = new
         self._live.append(new)
-        new.on_end = self._ender(new)
+        new.on_closed = self._ender(new)
         return new
 
     async def _wait_boundary(self) -> None:
