@@ -190,7 +190,8 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
         self._boundary = trio.Event()
         # Handing the consumer over to a new session.
         self._retiring: AnyConnection | None = None
-        self._drained: set[int] = set()
+        #: Connections the consumer has read to their end (until retired).
+        self._drained: set[AnyConnection] = set()
         self._drained_event = trio.Event()
         self._ready: tuple[AnyConnection, Reconnected] | None = None
         self._ready_event = trio.Event()
@@ -329,8 +330,8 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
 
     async def _switch(self, old: AnyConnection, exc: BaseException) -> Any:
         """The consumer read ``old`` to its end: wait for the next session."""
-        if id(old) not in self._drained:
-            self._drained.add(id(old))
+        if old not in self._drained:
+            self._drained.add(old)
             self._drained_event.set()
             self._drained_event = trio.Event()
             if old is not self._retiring:
@@ -708,12 +709,12 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
     async def _wait_drained(self, old: AnyConnection) -> None:
         """Until the consumer has read ``old`` to its end; ``old`` is then closed."""
         with trio.move_on_after(self._close_timeout):
-            while id(old) not in self._drained:
+            while old not in self._drained:
                 await self._drained_event.wait()
         # Closed now (an abort if the server never answered our close): the
         # consumer then finds the end of what it parsed.
         await old._close(flush=False, polite=False)  # pyright: ignore[reportPrivateUsage]
-        while id(old) not in self._drained:
+        while old not in self._drained:
             await self._drained_event.wait()
 
     def _requeue(self, old: AnyConnection) -> None:
@@ -851,6 +852,7 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
         log.info("session %s: %s", marker.reason, new.url)
 
     def _retired(self, old: AnyConnection) -> None:
+        self._drained.discard(old)
         if old in self._live:
             self._live.remove(old)
             self._retired_stats.append(old.statistics())
