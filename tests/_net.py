@@ -52,6 +52,8 @@ class Net:
         self.options = Options(allow_insecure_transport=True, **options)
         #: Raw scripts for the next connections, in order (then the fake server).
         self.raw: collections.deque[RawScript] = collections.deque()
+        #: Wraps the client's end of the next raw connection (to break writes).
+        self.wrap: Callable[[trio.abc.Stream], trio.abc.Stream] | None = None
         #: Exceptions the next connection attempts raise instead of connecting.
         self.failures: collections.deque[BaseException] = collections.deque()
         self.attempts = 0
@@ -70,8 +72,11 @@ class Net:
         self.client_streams.append(client_end)
         if self.raw:
             self.nursery.start_soon(_run_raw, self.raw.popleft(), Server(server_end))
+            stream: trio.abc.Stream = client_end
+            if self.wrap is not None:
+                stream, self.wrap = self.wrap(client_end), None
             return start_connection(
-                nursery, RealtimeConnection, REALTIME, client_end, b"", self.options, "ws://raw"
+                nursery, RealtimeConnection, REALTIME, stream, b"", self.options, "ws://raw"
             )
         self.nursery.start_soon(self.server.serve_stream, server_end)
         handshake = await prepare_handshake(

@@ -907,3 +907,74 @@ async def test_end_observers_hear_of_the_session_end_not_of_a_replaced_connectio
                     await read_until(conn, ev.ResponseDone)
                 assert [type(e) for e in ends] == [rt.NotFoundError]
         nursery.cancel_scope.cancel()
+
+
+class CutMidWrite(trio.abc.Stream):
+    """A client stream whose first write of ``size`` bytes (one frame; its payload
+    is masked, so it is known by its size) puts half of it on the wire, then
+    finds the connection broken."""
+
+    def __init__(self, inner: trio.abc.Stream, size: int) -> None:
+        self.inner = inner
+        self.size = size
+        self.cut = False
+
+    async def send_all(self, data: bytes | bytearray | memoryview) -> None:
+        if not self.cut and len(data) == self.size:
+            self.cut = True
+            await self.inner.send_all(bytes(data)[: len(data) // 2])
+            await self.inner.aclose()
+            raise trio.BrokenResourceError("cut mid-frame")
+        await self.inner.send_all(data)
+
+    async def wait_send_all_might_not_block(self) -> None:
+        await self.inner.wait_send_all_might_not_block()
+
+    async def receive_some(self, max_bytes: int | None = None) -> bytes | bytearray:
+        return await self.inner.receive_some(max_bytes)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+async def test_a_frame_cut_mid_write_is_sent_again_on_the_new_session(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    event = ev.ConversationItemCreate(
+        item=ev.UserMessage.text("cut in half " * 4), event_id="the-one"
+    )
+    payload = rt.events.encode_client_event(event)
+    frames: list[tuple[int, bytes]] = []
+
+    async def reads(server: Server) -> None:
+        await server.text(
+            b'{"type":"session.created","event_id":"e1","session":{"type":"realtime"}}'
+        )
+        while True:
+            frames.append(await server.read_frame())
+
+    async with open_fake_server() as server, trio.open_nursery() as nursery:
+        net = Net(server, nursery, ping_interval=None)
+        net.raw.append(reads)
+        cutter: list[CutMidWrite] = []
+
+        def wrap(stream: trio.abc.Stream) -> trio.abc.Stream:
+            # Header, 16-bit length and mask, then the payload.
+            cutter.append(CutMidWrite(stream, 2 + 2 + 4 + len(payload)))
+            return cutter[-1]
+
+        net.wrap = wrap
+        with trio.fail_after(300):
+            async with net.session(fast()) as conn:
+                assert isinstance(await conn.receive(), ev.SessionCreated)
+                await conn.send(event)
+                marker = (await read_until(conn, rt.Reconnected))[-1]
+                assert cutter[0].cut
+                assert marker.resent_events == 1
+                await read_until(conn, ev.ConversationItemDone)
+        # Half a frame reached the old peer (never a whole event); the new
+        # session got the event once.
+        assert frames == []
+        got = server.connections[0].received_of(ev.ConversationItemCreate)
+        assert [e.event_id for e in got] == ["the-one"]
+        nursery.cancel_scope.cancel()
