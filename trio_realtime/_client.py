@@ -18,10 +18,12 @@ from __future__ import annotations
 import inspect
 import logging
 import os
+import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Literal, TypeAlias, cast
+from urllib.parse import urlsplit, urlunsplit
 
 from ._errors import ConfigurationError, InvalidHeaderError, MissingAPIKeyError
 from ._handshake import (
@@ -273,6 +275,7 @@ async def prepare_handshake(
     extra_query: Mapping[str, str] | None = None,
     extra_headers: Mapping[str, str] | None = None,
     allow_insecure_transport: bool = False,
+    live: bool = False,
 ) -> Handshake:
     """The URL and headers for opening a Realtime WebSocket with ``client``.
 
@@ -281,7 +284,9 @@ async def prepare_handshake(
     through its attributes; ``openai`` is never imported.
 
     ``path`` is appended to the base URL's path: ``/realtime`` for conversation
-    and transcription sessions, ``/realtime/translations`` for translation.
+    and transcription sessions, ``/realtime/translations`` for translation,
+    ``/live/sessions`` (with ``live=True``) for GPT-Live, which on Azure lives
+    under ``/openai/v1`` of the resource, without ``api-version``.
 
     Query: ``model``, then ``extra_query``, then ``call_id`` (join an existing
     SIP or WebRTC call) and ``intent`` (``"transcription"`` for a transcription
@@ -308,6 +313,10 @@ async def prepare_handshake(
     for an unusable URL or client object.
     """
     settings = await _resolve(client)
+    if live and settings.azure is not None:
+        # GPT-Live on Azure is the versionless v1 API: /openai/v1/live/...,
+        # with no api-version or deployment (the model is in session.start).
+        settings = replace(settings, base_url=_azure_v1_base(settings.base_url), azure=None)
     query: dict[str, str] = {}
     if settings.azure is None and model is not None:
         query["model"] = _require_str(model, "model")
@@ -360,6 +369,16 @@ async def prepare_handshake(
         ", ".join(name for name, _ in handshake.headers),
     )
     return handshake
+
+
+def _azure_v1_base(base_url: str) -> str:
+    """An Azure base URL (``.../openai`` or ``.../openai/deployments/NAME``) as
+    the v1 API's (``.../openai/v1``)."""
+    scheme, netloc, path, query, fragment = urlsplit(base_url)
+    path = re.sub(r"/deployments/[^/]+$", "", path.rstrip("/"))
+    if not path.endswith("/v1"):
+        path += "/v1"
+    return urlunsplit((scheme, netloc, path, query, fragment))
 
 
 @dataclass(frozen=True, slots=True)

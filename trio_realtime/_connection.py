@@ -126,6 +126,8 @@ class Dialect(Generic[S, C]):
     session_events: frozenset[type[Any]]
     #: The client events' base class, named in the error for a wrong object.
     client_base: type[Any]
+    #: What to call this kind of connection in an error message.
+    label: str = "Realtime"
 
 
 REALTIME: Dialect[ServerEvent, ClientEvent] = Dialect(
@@ -223,6 +225,7 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         self._session_events = dialect.session_events
         self._client_types = frozenset(dialect.codec.outgoing_types.values())
         self._client_base = dialect.client_base
+        self._label = dialect.label
         self._strict = options.strict
         self._close_timeout = options.close_timeout
         self._send_buffer_size = options.send_buffer_size
@@ -380,6 +383,9 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         if cls not in self._client_types:
             raise TypeError(self._not_sendable(event))
         event_id: object = getattr(event, "event_id", msgspec.UNSET)
+        if event_id is None:
+            # GPT-Live commands may say "no id" with null: sent as it is, untracked.
+            return _Prepared(event, self._codec.encode(cast(C, event)), "")
         if event_id is not msgspec.UNSET and not isinstance(event_id, str):
             raise TypeError(
                 f"{cls.__name__}.event_id must be a str or left unset (the "
@@ -416,6 +422,11 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         kind = type(event)
         name = kind.__name__
         base = self._client_base.__name__
+        if isinstance(event, self._client_base):
+            return (
+                f"{name} is not a command a {self._label} connection takes; "
+                f"see the union of its commands in the docs of {base}"
+            )
         if isinstance(event, ClientEvent | TranslationClientEvent):
             return (
                 f"{name} is a client event of another kind of session: this connection "
@@ -510,10 +521,11 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         self._in_flight = None
         self._events_out += 1
         self._bytes_out += len(prepared.data)
-        sent = self._sent
-        sent[prepared.event_id] = event
-        if len(sent) > SENT_HISTORY:
-            del sent[next(iter(sent))]
+        if prepared.event_id:
+            sent = self._sent
+            sent[prepared.event_id] = event
+            if len(sent) > SENT_HISTORY:
+                del sent[next(iter(sent))]
         if log.isEnabledFor(logging.DEBUG):
             log.debug("sent %s (%d bytes)", event.type, len(prepared.data))
         return True

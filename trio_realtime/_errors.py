@@ -11,13 +11,16 @@
     │   ├── ConnectTimeout            (also a RealtimeTimeout)
     │   ├── HostUnreachableError      DNS or TCP failure
     │   ├── TLSError                  TLS handshake failure
-    │   └── HandshakeRejected         the server answered the upgrade with an HTTP error
-    │       ├── BadRequestError           400 and other 4xx not listed below
-    │       ├── AuthenticationError       401
-    │       ├── PermissionDeniedError     403
-    │       ├── NotFoundError             404
-    │       ├── RateLimitError            429
-    │       └── ServerError               5xx
+    │   ├── HandshakeRejected         the server answered the upgrade with an HTTP error
+    │   │   ├── BadRequestError           400 and other 4xx not listed below
+    │   │   ├── AuthenticationError       401
+    │   │   ├── PermissionDeniedError     403
+    │   │   ├── NotFoundError             404
+    │   │   ├── RateLimitError            429
+    │   │   └── ServerError               5xx
+    │   └── LiveStartError            GPT-Live: an ``error`` event instead of ``session.started``
+    │       └── LiveStartTimeout      no ``session.started`` in time (also a RealtimeTimeout)
+    ├── LiveStorageError              GPT-Live: the server could not store the session
     ├── ConnectionClosed              the peer or the network ended an open session
     │   └── KeepaliveTimeout          no pong came back in time: code 1011 (also a RealtimeTimeout)
     ├── ProtocolError                 a frame or event that breaks the wire format
@@ -27,7 +30,8 @@
     └── RealtimeTimeout               a bounded wait ran out
         ├── ConnectTimeout
         ├── KeepaliveTimeout
-        └── CloseTimeout              the close handshake did not finish in time
+        ├── CloseTimeout              the close handshake did not finish in time
+        └── LiveStartTimeout
 
 Errors raised by trio-websocket, msgspec, the socket or TLS layers are mapped at
 the boundary to the most specific class above, with the original as ``__cause__``.
@@ -55,6 +59,9 @@ __all__ = [
     "InsecureTransportError",
     "InvalidHeaderError",
     "KeepaliveTimeout",
+    "LiveStartError",
+    "LiveStartTimeout",
+    "LiveStorageError",
     "MissingAPIKeyError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -275,3 +282,29 @@ class CloseTimeout(RealtimeTimeout):
     def __init__(self, message: str, unsent: Sequence[object] = ()) -> None:
         self.unsent: tuple[object, ...] = tuple(unsent)
         super().__init__(message)
+
+
+class LiveStartError(ConnectError):
+    """A GPT-Live session did not start: the server answered ``session.start``
+    with an ``error`` event (``event``; None when ``session.started`` never came)."""
+
+    def __init__(self, message: str, event: Any = None) -> None:
+        super().__init__(message)
+        self.event: Any = event
+
+
+class LiveStartTimeout(LiveStartError, RealtimeTimeout):
+    """``session.started`` did not arrive within ``connect_timeout``."""
+
+
+class LiveStorageError(RealtimeError):
+    """A GPT-Live session ended but the server reported it could not store it.
+
+    ``notice`` is the ``info`` or ``error`` event that said so (its code is
+    ``session_storage_failed``); ``result`` the connection's `LiveCloseResult`.
+    """
+
+    def __init__(self, message: str, notice: Any, result: Any) -> None:
+        super().__init__(message)
+        self.notice: Any = notice
+        self.result: Any = result
