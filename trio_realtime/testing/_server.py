@@ -27,6 +27,7 @@ import trio_websocket
 from .._nursery import exit_nursery
 from ..events import ClientEvent
 from ._connection import FakeConnection
+from ._live import LiveFakeConnection, live_route, live_sessions
 from ._script import Responder, ToolCall, echo_responder
 
 if TYPE_CHECKING:
@@ -322,7 +323,9 @@ class FakeServer:
             return
         ws = await request.accept(extra_headers=[(b"x-request-id", request_id.encode())])
         query = dict(urllib.parse.parse_qsl(target.query, keep_blank_values=True))
-        conn = FakeConnection(
+        # GPT-Live paths get the Live engine (see _live.py); all else is Realtime.
+        kind = LiveFakeConnection if live_route(target.path) else FakeConnection
+        conn = kind(
             self,
             ws,
             stream,
@@ -337,7 +340,10 @@ class FakeServer:
 
     def _refusal(self, path: str, headers: list[tuple[str, str]]) -> tuple[int, bytes] | None:
         """An HTTP status and JSON body when the upgrade must be refused, like the API."""
-        if not path.rstrip("/").endswith("/realtime"):
+        route = live_route(path)
+        if route is not None and route[0] == "attach" and route[1] not in live_sessions(self):
+            return 404, _error_body(f"No Live session {route[1]!r}", "invalid_request_error", None)
+        if route is None and not path.rstrip("/").endswith("/realtime"):
             return 404, _error_body(f"Invalid URL (GET {path})", "invalid_request_error", None)
         values = dict(headers)
         auth = values.get("authorization", "")
