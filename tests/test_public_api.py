@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import trio_realtime
-from trio_realtime import events
+from trio_realtime import events, live
 
 EXPECTED = [
     "AuthenticationError",
@@ -33,6 +33,9 @@ EXPECTED = [
     "InvalidHeaderError",
     "KeepaliveTimeout",
     "KeyProvider",
+    "LiveStartError",
+    "LiveStartTimeout",
+    "LiveStorageError",
     "MissingAPIKeyError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -47,6 +50,7 @@ EXPECTED = [
     "TranslationEvent",
     "connect_realtime",
     "events",
+    "live",
     "open_realtime",
     "open_translation",
 ]
@@ -58,7 +62,7 @@ def test_public_names() -> None:
 
 def test_all_lists_resolve() -> None:
     # (Their order is ruff's RUF022 rule.)
-    for module in (trio_realtime, events):
+    for module in (trio_realtime, events, live):
         for name in module.__all__:
             assert hasattr(module, name), f"{module.__name__}.{name}"
 

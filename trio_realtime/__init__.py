@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import events as events
+from . import live as live
 from ._client import AzureOptions as AzureOptions
 from ._client import Client as Client
 from ._client import KeyProvider as KeyProvider
@@ -30,6 +31,9 @@ from ._errors import HostUnreachableError as HostUnreachableError
 from ._errors import InsecureTransportError as InsecureTransportError
 from ._errors import InvalidHeaderError as InvalidHeaderError
 from ._errors import KeepaliveTimeout as KeepaliveTimeout
+from ._errors import LiveStartError as LiveStartError
+from ._errors import LiveStartTimeout as LiveStartTimeout
+from ._errors import LiveStorageError as LiveStorageError
 from ._errors import MissingAPIKeyError as MissingAPIKeyError
 from ._errors import NotFoundError as NotFoundError
 from ._errors import PermissionDeniedError as PermissionDeniedError
@@ -70,6 +74,9 @@ __all__ = [
     "InvalidHeaderError",
     "KeepaliveTimeout",
     "KeyProvider",
+    "LiveStartError",
+    "LiveStartTimeout",
+    "LiveStorageError",
     "MissingAPIKeyError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -84,6 +91,7 @@ __all__ = [
     "TranslationEvent",
     "connect_realtime",
     "events",
+    "live",
     "open_realtime",
     "open_translation",
 ]

@@ -27,6 +27,7 @@ Every Live event is a msgspec Struct named from its wire ``type`` (see
 `open_live_sideband` attaches to a running session, `open_live_fork`
 continues a stored one; the ``connect_*`` forms take a nursery of yours.
 """
+
 from __future__ import annotations
 
 from ..events._base import InvalidEvent as InvalidEvent

@@ -426,6 +426,21 @@ class LiveEngine:
             )
         else:
             config = event.session
+            if not config.model:
+                await self.emit(
+                    ErrorEvent(
+                        event_id=self._id(),
+                        error=ErrorDetail(
+                            code="missing_required_parameter",
+                            message="session.model is required",
+                            type="invalid_request_error",
+                            param="session.model",
+                            client_event_id=cid,
+                        ),
+                        client_event_id=cid,
+                    )
+                )
+                return
             self.session = SessionResource(
                 id=f"live_fake{number:04d}",
                 expires_at=int(time.time()) + _SESSION_SECONDS,
