@@ -53,3 +53,15 @@ async def test_usage_example_runs_against_fake_server() -> None:
             nursery.cancel_scope.cancel()
     # The fake server's default reply echoes the user's text.
     assert "Hello" in result.stdout.decode()
+
+
+def test_live_example_runs() -> None:
+    code = _example("GPT-Live")
+    assert "open_live" in code
+    env = {**os.environ, "PYTHONPATH": str(README.parent)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Hello!" in done.stdout
+    assert "close_requested" in done.stdout

@@ -531,11 +531,6 @@ class LiveEngine:
             part for part in reply_items(self.server.responder(turn)) if isinstance(part, str)
         ]
         await self._speak(" ".join(spoken))
-        await self.emit(
-            SessionUsageUpdated(
-                event_id=self._id(), usage=SessionUsage(seconds=self.audio_ms / 1000)
-            )
-        )
 
     async def _speak(self, text: str) -> None:
         size = max(1, self.server.delta_size)
@@ -553,6 +548,12 @@ class LiveEngine:
             await self._speak_audio(bytes(self._rate() * 2 * ms // 1000))
             if self.server.delta_interval:
                 await trio.sleep(self.server.delta_interval)
+        # The end of every spoken reply: the usage so far.
+        await self.emit(
+            SessionUsageUpdated(
+                event_id=self._id(), usage=SessionUsage(seconds=self.audio_ms / 1000)
+            )
+        )
 
     async def _speak_audio(self, audio: bytes) -> None:
         chunk = max(2, self._rate() * 2 * self.server.audio_chunk_ms // 1000)
