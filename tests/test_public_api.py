@@ -9,6 +9,7 @@ import trio_realtime
 from trio_realtime import events, live
 
 EXPECTED = [
+    "Agent",
     "AuthenticationError",
     "AzureOptions",
     "BadRequestError",
@@ -30,6 +31,7 @@ EXPECTED = [
     "HandshakeRejected",
     "HostUnreachableError",
     "InsecureTransportError",
+    "Interruption",
     "InvalidHeaderError",
     "KeepaliveTimeout",
     "KeyProvider",
@@ -44,15 +46,22 @@ EXPECTED = [
     "RealtimeConnection",
     "RealtimeError",
     "RealtimeTimeout",
+    "Reply",
+    "RequestRefused",
     "ServerError",
     "TLSError",
+    "Tool",
+    "ToolCallResult",
+    "ToolOutcome",
     "TranslationConnection",
     "TranslationEvent",
     "connect_realtime",
     "events",
     "live",
+    "open_agent",
     "open_realtime",
     "open_translation",
+    "tool",
 ]
 
 

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from . import events as events
 from . import live as live
+from ._agent import Agent as Agent
+from ._agent import Interruption as Interruption
+from ._agent import Reply as Reply
+from ._agent import ToolCallResult as ToolCallResult
+from ._agent import open_agent as open_agent
 from ._client import AzureOptions as AzureOptions
 from ._client import Client as Client
 from ._client import KeyProvider as KeyProvider
@@ -41,15 +46,20 @@ from ._errors import ProtocolError as ProtocolError
 from ._errors import RateLimitError as RateLimitError
 from ._errors import RealtimeError as RealtimeError
 from ._errors import RealtimeTimeout as RealtimeTimeout
+from ._errors import RequestRefused as RequestRefused
 from ._errors import ServerError as ServerError
 from ._errors import TLSError as TLSError
 from ._open import connect_realtime as connect_realtime
 from ._open import open_realtime as open_realtime
 from ._open import open_translation as open_translation
+from ._tools import Tool as Tool
+from ._tools import ToolOutcome as ToolOutcome
+from ._tools import tool as tool
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Agent",
     "AuthenticationError",
     "AzureOptions",
     "BadRequestError",
@@ -71,6 +81,7 @@ __all__ = [
     "HandshakeRejected",
     "HostUnreachableError",
     "InsecureTransportError",
+    "Interruption",
     "InvalidHeaderError",
     "KeepaliveTimeout",
     "KeyProvider",
@@ -85,13 +96,20 @@ __all__ = [
     "RealtimeConnection",
     "RealtimeError",
     "RealtimeTimeout",
+    "Reply",
+    "RequestRefused",
     "ServerError",
     "TLSError",
+    "Tool",
+    "ToolCallResult",
+    "ToolOutcome",
     "TranslationConnection",
     "TranslationEvent",
     "connect_realtime",
     "events",
     "live",
+    "open_agent",
     "open_realtime",
     "open_translation",
+    "tool",
 ]
