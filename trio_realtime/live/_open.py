@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import logging
 import ssl
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Awaitable, Mapping
+from typing import Any, cast
 from urllib.parse import quote
 
 import trio
@@ -36,6 +36,7 @@ from .._options import (
 )
 from .._upgrade import open_upgraded_stream
 from ._base import LiveClientEvent
+from ._codec import LiveEvent
 from ._config import ForkSessionConfig, SessionConfig
 from ._connection import CONNECT, FORK, LIVE, LiveConnection
 from ._events import ErrorEvent, ForkSessionStart, SessionStart, SessionStarted
@@ -129,7 +130,7 @@ async def _await_started(
             try:
                 # The plain receive: `LiveConnection.receive` would hand back
                 # the early events this loop sets aside.
-                event = await _Connection.receive(conn)  # pyright: ignore[reportUnknownMemberType]
+                event = cast(LiveEvent, await _plain_receive(conn))
             except trio.EndOfChannel:
                 raise LiveStartError(
                     "the server closed the GPT-Live connection before session.started"
@@ -147,6 +148,11 @@ async def _await_started(
     raise LiveStartTimeout(
         f"session.started did not arrive within connect_timeout ({budget}s) of connecting"
     )
+
+
+def _plain_receive(conn: LiveConnection) -> Awaitable[object]:
+    receive: Any = _Connection.receive  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
+    return cast(Awaitable[object], receive(conn))
 
 
 def _session_path(template: str, session_id: object) -> str:

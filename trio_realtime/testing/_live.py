@@ -281,7 +281,7 @@ class LiveEngine:
                 if not _unset(update.triggers):
                     changes["triggers"] = update.triggers
                 current = self.session.delegation
-                wanted = update.delegation
+                wanted: Any = update.delegation
                 if not _unset(wanted) and wanted is not None:
                     if (current.type if current is not None else "client") != wanted.type:
                         await self.emit(
@@ -296,9 +296,9 @@ class LiveEngine:
                     delay = wanted.acknowledgement_delay_ms
                     if current is not None and not _unset(delay):
                         changes["delegation"] = _replace(current, acknowledgement_delay_ms=delay)
-                self.session = _replace(self.session, **changes)
+                self.session = session = _replace(self.session, **changes)
                 await self.emit(
-                    SessionUpdated(event_id=self._id(), session=self.session, client_event_id=cid)
+                    SessionUpdated(event_id=self._id(), session=session, client_event_id=cid)
                 )
             case SessionInputAudioAppend(audio=audio):
                 await self._append(audio)
@@ -407,7 +407,7 @@ class LiveEngine:
                 )
                 return
             base = stored.session
-            overrides = event.session
+            overrides: Any = event.session
             audio = base.audio
             if (
                 not _unset(overrides.audio)
@@ -454,10 +454,9 @@ class LiveEngine:
                 store=_opt(config.store),
                 triggers=_opt(config.triggers),
             )
-        live_sessions(self.server)[self.session.id] = self
-        await self.emit(
-            SessionStarted(event_id=self._id(), session=self.session, client_event_id=cid)
-        )
+        session: SessionResource = self.session  # pyright: ignore[reportAssignmentType] # set above
+        live_sessions(self.server)[session.id] = self
+        await self.emit(SessionStarted(event_id=self._id(), session=session, client_event_id=cid))
 
     def _appended(self, cls: Any, cid: str | None) -> Any:
         return cls(
@@ -589,7 +588,7 @@ class LiveEngine:
             return
         answers: list[Any] = []
         for question in delegation.decisions.questions:
-            name = None if _unset(question.name) else question.name
+            name: str | None = _opt(question.name)
             if isinstance(question, PredicateQuestion):
                 answers.append(PredicateAnswer(probability=0.5, name=name))
             elif isinstance(question, ChoiceQuestion):
