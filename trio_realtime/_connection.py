@@ -129,6 +129,8 @@ class Dialect(Generic[S, C]):
     client_base: type[Any]
     #: What to call this kind of connection in an error message.
     label: str = "Realtime"
+    #: Whether ``event_id=None`` means "send null, track nothing" (GPT-Live).
+    null_event_id: bool = False
 
 
 REALTIME: Dialect[ServerEvent, ClientEvent] = Dialect(
@@ -227,6 +229,7 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         self._client_types = frozenset(dialect.codec.outgoing_types.values())
         self._client_base = dialect.client_base
         self._label = dialect.label
+        self._null_event_id = dialect.null_event_id
         self._strict = options.strict
         self._close_timeout = options.close_timeout
         self._send_buffer_size = options.send_buffer_size
@@ -408,7 +411,7 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         if cls not in self._client_types:
             raise TypeError(self._not_sendable(event))
         event_id: object = getattr(event, "event_id", msgspec.UNSET)
-        if event_id is None:
+        if event_id is None and self._null_event_id:
             # GPT-Live commands may say "no id" with null: sent as it is, untracked.
             return _Prepared(event, self._codec.encode(cast(C, event)), "")
         if event_id is not msgspec.UNSET and not isinstance(event_id, str):

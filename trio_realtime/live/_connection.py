@@ -63,7 +63,7 @@ STORAGE_FAILED = "session_storage_failed"
 _SESSION_EVENTS = frozenset({SessionStarted, SessionUpdated})
 
 LIVE: Dialect[LiveEvent, LiveClientEvent] = Dialect(
-    "/live/sessions", LIVE_CLIENT_CODEC, _SESSION_EVENTS, LiveClientEvent, "GPT-Live"
+    "/live/sessions", LIVE_CLIENT_CODEC, _SESSION_EVENTS, LiveClientEvent, "GPT-Live", True
 )
 #: ``path`` is completed with the session id by the opener.
 CONNECT: Dialect[LiveEvent, LiveClientEvent] = Dialect(
@@ -72,9 +72,15 @@ CONNECT: Dialect[LiveEvent, LiveClientEvent] = Dialect(
     _SESSION_EVENTS,
     LiveClientEvent,
     "GPT-Live sideband",
+    True,
 )
 FORK: Dialect[LiveEvent, LiveClientEvent] = Dialect(
-    "/live/sessions/{id}/fork", FORK_CLIENT_CODEC, _SESSION_EVENTS, LiveClientEvent, "GPT-Live fork"
+    "/live/sessions/{id}/fork",
+    FORK_CLIENT_CODEC,
+    _SESSION_EVENTS,
+    LiveClientEvent,
+    "GPT-Live fork",
+    True,
 )
 
 
