@@ -9,6 +9,7 @@ import trio_realtime
 from trio_realtime import events
 
 EXPECTED = [
+    "APIStatusError",
     "AuthenticationError",
     "AzureOptions",
     "BadRequestError",
@@ -41,10 +42,21 @@ EXPECTED = [
     "RealtimeConnection",
     "RealtimeError",
     "RealtimeTimeout",
+    "RestConnectError",
+    "RestError",
+    "RestExtraMissing",
+    "RestResponseError",
+    "RestStatusError",
+    "RestTimeout",
+    "Secret",
     "ServerError",
     "TLSError",
     "TranslationConnection",
     "TranslationEvent",
+    "WebhookPayloadError",
+    "WebhookSignatureError",
+    "WebhookTimestampError",
+    "WebhookVerificationError",
     "connect_realtime",
     "events",
     "open_realtime",
@@ -73,6 +85,8 @@ def test_every_exception_derives_from_realtime_error() -> None:
 def test_runtime_imports_only_declared_dependencies() -> None:
     code = (
         "import sys, trio_realtime, trio_realtime.testing, trio_realtime.events\n"
+        # The rest package imports httpx only when a call is made.
+        "import trio_realtime.rest\n"
         "deps = ('openai', 'pydantic', 'httpx', 'websockets')\n"
         "bad = sorted(m for m in deps if m in sys.modules)\n"
         "print(','.join(bad))\n"
