@@ -198,7 +198,7 @@ class RestTransport:
         settings = await resolve_client(self.client)
         url = _url(settings, path, query)
         content = None if json is None else _encode(json)
-        headers = _headers(settings, accept, content is not None, extra_headers)
+        headers = _headers(settings, accept, not multipart, extra_headers)
         # The caller's mapping may hold a plain credential; this frame is in the
         # traceback of whatever is raised below.
         extra_headers = None
@@ -284,11 +284,13 @@ def _url(settings: ClientSettings, path: str, query: Mapping[str, str] | None) -
 def _headers(
     settings: ClientSettings,
     accept: str,
-    has_json: bool,
+    json_type: bool,
     extra_headers: Mapping[str, str] | None,
 ) -> tuple[tuple[str, HeaderValue], ...]:
     edits: list[HeaderEdit] = [("Accept", accept)]
-    if has_json:
+    # As the SDK does, also on a request without a body; httpx sets a
+    # multipart body's type itself (with its boundary).
+    if json_type:
         edits.append(("Content-Type", _JSON))
     edits.extend(settings.auth_headers)
     if settings.organization:
