@@ -76,6 +76,7 @@ async def _serve_fake(args: argparse.Namespace) -> int:
         print("fake Realtime server listening", flush=True)
         print(f"  websocket url: {server.url}", flush=True)
         print(f"  base url:      {server.base_url}", flush=True)
+        print(f"  webhook secret: {server.rest.webhook_secret}", flush=True)
         print(f"  api key:       {server.api_key}", flush=True)
         print("press Ctrl-C to stop", flush=True)
         await trio.sleep_forever()
