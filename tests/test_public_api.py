@@ -9,6 +9,7 @@ import trio_realtime
 from trio_realtime import events, live
 
 EXPECTED = [
+    "APIStatusError",
     "Agent",
     "AuthenticationError",
     "AzureOptions",
@@ -48,6 +49,13 @@ EXPECTED = [
     "RealtimeTimeout",
     "Reply",
     "RequestRefused",
+    "RestConnectError",
+    "RestError",
+    "RestExtraMissing",
+    "RestResponseError",
+    "RestStatusError",
+    "RestTimeout",
+    "Secret",
     "ServerError",
     "TLSError",
     "Tool",
@@ -55,6 +63,10 @@ EXPECTED = [
     "ToolOutcome",
     "TranslationConnection",
     "TranslationEvent",
+    "WebhookPayloadError",
+    "WebhookSignatureError",
+    "WebhookTimestampError",
+    "WebhookVerificationError",
     "connect_realtime",
     "events",
     "live",
@@ -86,6 +98,8 @@ def test_every_exception_derives_from_realtime_error() -> None:
 def test_runtime_imports_only_declared_dependencies() -> None:
     code = (
         "import sys, trio_realtime, trio_realtime.testing, trio_realtime.events\n"
+        # The rest package imports httpx only when a call is made.
+        "import trio_realtime.rest\n"
         "deps = ('openai', 'pydantic', 'httpx', 'websockets')\n"
         "bad = sorted(m for m in deps if m in sys.modules)\n"
         "print(','.join(bad))\n"

@@ -21,6 +21,7 @@ from ._conversation import Conversation as Conversation
 from ._conversation import ConversationContent as ConversationContent
 from ._conversation import ConversationItem as ConversationItem
 from ._conversation import ConversationResponse as ConversationResponse
+from ._errors import APIStatusError as APIStatusError
 from ._errors import AuthenticationError as AuthenticationError
 from ._errors import BadRequestError as BadRequestError
 from ._errors import Base64AudioError as Base64AudioError
@@ -47,11 +48,22 @@ from ._errors import RateLimitError as RateLimitError
 from ._errors import RealtimeError as RealtimeError
 from ._errors import RealtimeTimeout as RealtimeTimeout
 from ._errors import RequestRefused as RequestRefused
+from ._errors import RestConnectError as RestConnectError
+from ._errors import RestError as RestError
+from ._errors import RestExtraMissing as RestExtraMissing
+from ._errors import RestResponseError as RestResponseError
+from ._errors import RestStatusError as RestStatusError
+from ._errors import RestTimeout as RestTimeout
 from ._errors import ServerError as ServerError
 from ._errors import TLSError as TLSError
+from ._errors import WebhookPayloadError as WebhookPayloadError
+from ._errors import WebhookSignatureError as WebhookSignatureError
+from ._errors import WebhookTimestampError as WebhookTimestampError
+from ._errors import WebhookVerificationError as WebhookVerificationError
 from ._open import connect_realtime as connect_realtime
 from ._open import open_realtime as open_realtime
 from ._open import open_translation as open_translation
+from ._secret import Secret as Secret
 from ._tools import Tool as Tool
 from ._tools import ToolOutcome as ToolOutcome
 from ._tools import tool as tool
@@ -59,6 +71,7 @@ from ._tools import tool as tool
 __version__ = "0.1.0"
 
 __all__ = [
+    "APIStatusError",
     "Agent",
     "AuthenticationError",
     "AzureOptions",
@@ -98,6 +111,13 @@ __all__ = [
     "RealtimeTimeout",
     "Reply",
     "RequestRefused",
+    "RestConnectError",
+    "RestError",
+    "RestExtraMissing",
+    "RestResponseError",
+    "RestStatusError",
+    "RestTimeout",
+    "Secret",
     "ServerError",
     "TLSError",
     "Tool",
@@ -105,6 +125,10 @@ __all__ = [
     "ToolOutcome",
     "TranslationConnection",
     "TranslationEvent",
+    "WebhookPayloadError",
+    "WebhookSignatureError",
+    "WebhookTimestampError",
+    "WebhookVerificationError",
     "connect_realtime",
     "events",
     "live",

@@ -43,9 +43,11 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "AzureOptions",
     "Client",
+    "ClientSettings",
     "Handshake",
     "KeyProvider",
     "prepare_handshake",
+    "resolve_client",
 ]
 
 log = logging.getLogger("trio_realtime")
@@ -86,8 +88,9 @@ class AzureOptions:
 class Client:
     """Where to connect and with which credentials; immutable and safe to share.
 
-    ``api_key`` is a key, an ephemeral client secret (``ek_...``), or a
-    `KeyProvider` called for each connection. With ``api_key=None`` the
+    ``api_key`` is a key, an ephemeral client secret (``ek_...``; a minted
+    `trio_realtime.rest.ClientSecret`'s ``value`` is a `Secret` and goes here as
+    it is), or a `KeyProvider` called for each connection. With ``api_key=None`` the
     credential must come from an ``Authorization`` (or ``api-key``) entry in
     ``default_headers`` or in the connection's extra headers.
 
@@ -99,7 +102,7 @@ class Client:
     Build Azure OpenAI clients with `Client.azure`. The repr never shows the key.
     """
 
-    api_key: str | KeyProvider | None = None
+    api_key: str | Secret | KeyProvider | None = None
     base_url: str = DEFAULT_BASE_URL
     websocket_base_url: str | None = None
     organization: str | None = None
@@ -126,10 +129,12 @@ class Client:
             raise problem
         if (
             self.api_key is not None
-            and not isinstance(self.api_key, str)
+            and not isinstance(self.api_key, str | Secret)
             and not callable(self.api_key)
         ):
-            raise ConfigurationError("api_key must be a string, a callable returning one, or None")
+            raise ConfigurationError(
+                "api_key must be a string, a Secret, a callable returning a string, or None"
+            )
 
     def __repr__(self) -> str:
         parts = [
@@ -312,7 +317,7 @@ async def prepare_handshake(
     ``allow_insecure_transport=True`` to permit it), and `ConfigurationError`
     for an unusable URL or client object.
     """
-    settings = await _resolve(client)
+    settings = await resolve_client(client)
     if live and settings.azure is not None:
         # GPT-Live on Azure is the versionless v1 API: /openai/v1/live/...,
         # with no api-version or deployment (the model is in session.start).
@@ -382,7 +387,7 @@ def _azure_v1_base(base_url: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class _Settings:
+class ClientSettings:
     """A client's settings with every credential resolved to a `Secret`.
 
     Credential headers in ``auth_headers`` and ``default_headers`` hold `Secret`
@@ -401,7 +406,12 @@ class _Settings:
     force_secure: bool = False
 
 
-async def _resolve(client: object) -> _Settings:
+async def resolve_client(client: object) -> ClientSettings:
+    """A `Client` or an openai SDK client as `ClientSettings`, providers called.
+
+    Shared by the handshake and the REST calls, so both address and
+    authenticate the same way.
+    """
     if isinstance(client, Client):
         return await _resolve_own(client)
     if hasattr(client, "api_key") and hasattr(client, "base_url"):
@@ -411,7 +421,7 @@ async def _resolve(client: object) -> _Settings:
     )
 
 
-async def _resolve_own(client: Client) -> _Settings:
+async def _resolve_own(client: Client) -> ClientSettings:
     secret = await _call_provider(client.api_key, "api_key")
     auth: tuple[HeaderEdit, ...] = ()
     if secret is not None:
@@ -419,7 +429,7 @@ async def _resolve_own(client: Client) -> _Settings:
             auth = (("api-key", secret),)
         else:
             auth = (("Authorization", secret.prefixed("Bearer ")),)
-    return _Settings(
+    return ClientSettings(
         base_url=client.base_url,
         websocket_base_url=client.websocket_base_url,
         organization=client.organization,
@@ -431,7 +441,7 @@ async def _resolve_own(client: Client) -> _Settings:
     )
 
 
-async def _resolve_sdk(client: object) -> _Settings:
+async def _resolve_sdk(client: object) -> ClientSettings:
     # What the openai SDK keeps where (checked against openai 3.51): `api_key` is
     # a str ("" when a callable provider is set, which lives in
     # `_api_key_provider`); `base_url` is an httpx URL; Azure clients add
@@ -468,7 +478,7 @@ async def _resolve_sdk(client: object) -> _Settings:
     api_version = getattr(client, "_api_version", None)
     if not isinstance(api_version, str):
         auth = () if key is None else (("Authorization", key.prefixed("Bearer ")),)
-        return _Settings(
+        return ClientSettings(
             base_url=base_url,
             websocket_base_url=websocket_base_url,
             organization=organization,
@@ -498,7 +508,7 @@ async def _resolve_sdk(client: object) -> _Settings:
         if token:
             auth_style = "bearer"
             auth = (("Authorization", token.prefixed("Bearer ")),)
-    return _Settings(
+    return ClientSettings(
         base_url=base_url,
         websocket_base_url=websocket_base_url,
         organization=organization,
@@ -531,6 +541,8 @@ async def _call_provider(source: object, what: str) -> Secret | None:
     """A credential from a string or a (sync or async) provider callable."""
     if source is None or isinstance(source, str):
         return Secret(str.__str__(source)) if source else None
+    if isinstance(source, Secret):
+        return source or None
     if not callable(source):
         raise ConfigurationError(f"{what} must be a string or a callable returning one")
     provided = await _provided(source)
@@ -635,6 +647,6 @@ def _optional_str(value: object) -> str | None:
 def _describe_secret(value: object) -> str:
     if value is None:
         return "None"
-    if isinstance(value, str):
+    if isinstance(value, str | Secret):
         return "'<redacted>'"
     return "<provider>"

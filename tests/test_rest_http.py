@@ -1,0 +1,442 @@
+"""The REST core (`trio_realtime.rest.RestTransport`): addressing, errors, bounds, secrecy.
+
+httpx's `MockTransport` plays the server where bytes on a socket do not
+matter; real loopback sockets show httpx runs under trio (through anyio) and
+that failures to connect are typed and keep the key out of tracebacks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+import msgspec
+import pytest
+import trio
+import trio.testing
+from _http_peer import free_port, head
+from test_secrets import API_KEY, assert_clean, caught
+
+import trio_realtime as rt
+from trio_realtime.rest import RestOptions, open_rest_transport
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+@pytest.fixture
+def autojump_clock() -> trio.testing.MockClock:
+    return trio.testing.MockClock(autojump_threshold=0)
+
+
+def mock(handler: Callable[[httpx.Request], Any]) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.MockTransport(handler))
+
+
+def ok(seen: list[httpx.Request], body: bytes = b"{}") -> Callable[[httpx.Request], httpx.Response]:
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, content=body, headers={"x-request-id": "req_ok"})
+
+    return handler
+
+
+def client(**kwargs: Any) -> rt.Client:
+    return rt.Client(api_key=API_KEY, base_url="https://api.example.test/v1", **kwargs)
+
+
+async def test_request_is_addressed_and_authenticated_like_the_handshake() -> None:
+    seen: list[httpx.Request] = []
+    own = client(
+        organization="org_1",
+        project="proj_1",
+        default_headers={"X-Team": "voice", "Accept": "text/plain"},
+        default_query={"tag": "a"},
+    )
+    with trio.fail_after(5):
+        async with (
+            mock(ok(seen, b'{"x": 1}')) as http,
+            open_rest_transport(own, http_client=http) as transport,
+        ):
+            answer = await transport.request(
+                "POST",
+                "/realtime/calls/rtc 1/accept",
+                json={"type": "realtime"},
+                query={"q": "1"},
+                extra_headers={"X-Extra": "yes"},
+            )
+    (request,) = seen
+    assert request.method == "POST"
+    assert str(request.url) == "https://api.example.test/v1/realtime/calls/rtc%201/accept?tag=a&q=1"
+    assert request.headers["authorization"] == f"Bearer {API_KEY}"
+    assert request.headers["openai-organization"] == "org_1"
+    assert request.headers["openai-project"] == "proj_1"
+    assert request.headers["x-team"] == "voice"
+    assert request.headers["x-extra"] == "yes"
+    # The client's default headers win over ours, as in the handshake.
+    assert request.headers["accept"] == "text/plain"
+    assert request.headers["content-type"] == "application/json"
+    assert request.headers["user-agent"].startswith("trio-realtime/")
+    assert json.loads(request.content) == {"type": "realtime"}
+    assert answer.status == 200
+    assert answer.request_id == "req_ok"
+    assert answer.decode(dict[str, int]) == {"x": 1}
+
+
+async def test_azure_sends_api_key_and_api_version() -> None:
+    seen: list[httpx.Request] = []
+    azure = rt.Client.azure(
+        api_version="2025-08-28", endpoint="https://res.openai.azure.com", api_key=API_KEY
+    )
+    with trio.fail_after(5):
+        async with mock(ok(seen)) as http, open_rest_transport(azure, http_client=http) as t:
+            await t.request("POST", "/realtime/client_secrets", json={})
+    (request,) = seen
+    assert str(request.url) == (
+        "https://res.openai.azure.com/openai/realtime/client_secrets?api-version=2025-08-28"
+    )
+    assert request.headers["api-key"] == API_KEY
+    assert "authorization" not in request.headers
+
+
+async def test_a_key_provider_is_called_for_each_request() -> None:
+    seen: list[httpx.Request] = []
+    tokens = iter(["tok-1", "tok-2"])
+
+    async def provider() -> str:
+        return next(tokens)
+
+    own = rt.Client(api_key=provider, base_url="https://api.example.test/v1")
+    with trio.fail_after(5):
+        async with mock(ok(seen)) as http, open_rest_transport(own, http_client=http) as t:
+            await t.request("POST", "/a")
+            await t.request("POST", "/a")
+    assert [r.headers["authorization"] for r in seen] == ["Bearer tok-1", "Bearer tok-2"]
+    # No body (the SDK still names the JSON type).
+    assert seen[0].content == b""
+
+
+async def test_a_secret_works_as_the_key() -> None:
+    seen: list[httpx.Request] = []
+    own = rt.Client(api_key=rt.Secret("ek_minted"), base_url="https://api.example.test/v1")
+    assert "ek_minted" not in repr(own)
+    with trio.fail_after(5):
+        async with mock(ok(seen)) as http, open_rest_transport(own, http_client=http) as t:
+            await t.request("GET", "/a")
+    assert seen[0].headers["authorization"] == "Bearer ek_minted"
+
+
+@pytest.mark.parametrize(
+    ("status", "error_class"),
+    [
+        (400, rt.BadRequestError),
+        (401, rt.AuthenticationError),
+        (403, rt.PermissionDeniedError),
+        (404, rt.NotFoundError),
+        (409, rt.BadRequestError),
+        (422, rt.BadRequestError),
+        (429, rt.RateLimitError),
+        (500, rt.ServerError),
+        (502, rt.ServerError),
+        (503, rt.ServerError),
+    ],
+)
+async def test_error_status_maps_to_its_class(
+    status: int, error_class: type[rt.APIStatusError]
+) -> None:
+    body = json.dumps({"error": {"message": f"status {status}", "code": "c"}}).encode()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, content=body, headers={"x-request-id": "req_123"})
+
+    with trio.fail_after(5), pytest.raises(error_class) as info:
+        async with mock(handler) as http, open_rest_transport(client(), http_client=http) as t:
+            await t.request("POST", "/realtime/calls/c1/hangup")
+    exc = info.value
+    assert isinstance(exc, rt.RestStatusError)
+    assert isinstance(exc, rt.RestError)
+    assert not isinstance(exc, rt.ConnectError | rt.HandshakeRejected)
+    assert exc.status == status
+    assert exc.request_id == "req_123"
+    assert exc.error == {"error": {"message": f"status {status}", "code": "c"}}
+    assert exc.message == f"status {status}"
+    assert exc.body == body
+    assert exc.method == "POST"
+    assert exc.url == "https://api.example.test/v1/realtime/calls/c1/hangup"
+    assert ("x-request-id", "req_123") in exc.headers
+    assert str(exc) == (
+        f"POST https://api.example.test/v1/realtime/calls/c1/hangup answered HTTP {status}: "
+        f"status {status} (request id req_123)"
+    )
+    assert API_KEY not in str(exc)
+    assert API_KEY not in repr(vars(exc))
+
+
+async def test_error_with_a_plain_body() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(502, content=b"bad gateway")
+
+    with trio.fail_after(5), pytest.raises(rt.ServerError) as info:
+        async with mock(handler) as http, open_rest_transport(client(), http_client=http) as t:
+            await t.request("POST", "/a")
+    assert info.value.error is None
+    assert info.value.body == b"bad gateway"
+    assert str(info.value).endswith("answered HTTP 502: bad gateway")
+
+
+class Dripping(httpx.AsyncByteStream):
+    """A body that sends ``chunk`` ``count`` times (forever by default), ``pause`` apart."""
+
+    def __init__(self, chunk: bytes, *, count: int | None = None, pause: float = 0.0) -> None:
+        self.chunk = chunk
+        self.count = count
+        self.pause = pause
+        self.sent = 0
+        self.closed = False
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        while self.count is None or self.sent < self.count:
+            # A socket read is a checkpoint, even when data is ready.
+            await trio.sleep(self.pause)
+            if self.closed:
+                return
+            self.sent += 1
+            yield self.chunk
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+async def test_a_huge_error_body_is_capped() -> None:
+    stream = Dripping(b"x" * 65536)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(500, stream=stream)
+
+    options = RestOptions(max_error_body=100_000)
+    with trio.fail_after(5), pytest.raises(rt.ServerError) as info:
+        async with (
+            mock(handler) as http,
+            open_rest_transport(client(), http_client=http, options=options) as t,
+        ):
+            await t.request("POST", "/a")
+    assert len(info.value.body) == 100_000
+    assert stream.sent <= 3  # read no further than the cap
+    assert stream.closed
+
+
+async def test_a_slow_error_body_is_cut_by_its_own_deadline(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    stream = Dripping(b"partial ", pause=1.0)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(503, stream=stream, headers={"x-request-id": "req_slow"})
+
+    options = RestOptions(error_body_timeout=2.5, timeout=60)
+    start = trio.current_time()
+    with trio.fail_after(10), pytest.raises(rt.ServerError) as info:
+        async with (
+            mock(handler) as http,
+            open_rest_transport(client(), http_client=http, options=options) as t,
+        ):
+            await t.request("POST", "/a")
+    assert trio.current_time() - start == pytest.approx(2.5)
+    assert info.value.body == b"partial partial "
+    assert info.value.request_id == "req_slow"
+    assert stream.closed
+
+
+async def test_the_whole_call_is_bounded_by_timeout(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    async def handler(request: httpx.Request) -> httpx.Response:
+        await trio.sleep_forever()
+
+    start = trio.current_time()
+    with trio.fail_after(100), pytest.raises(rt.RestTimeout) as info:
+        async with (
+            mock(handler) as http,
+            open_rest_transport(client(), http_client=http, options=RestOptions(timeout=7)) as t,
+        ):
+            await t.request("POST", "/a")
+    assert trio.current_time() - start == pytest.approx(7)
+    assert isinstance(info.value, rt.RealtimeTimeout)
+    assert "took longer than 7s" in str(info.value)
+
+
+async def test_a_success_body_that_never_ends_times_out(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    stream = Dripping(b"{", pause=1.0)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=stream)
+
+    start = trio.current_time()
+    with trio.fail_after(100), pytest.raises(rt.RestTimeout):
+        async with (
+            mock(handler) as http,
+            open_rest_transport(client(), http_client=http, options=RestOptions(timeout=5)) as t,
+        ):
+            await t.request("POST", "/a")
+    assert trio.current_time() - start == pytest.approx(5)
+    assert stream.closed
+
+
+async def test_a_success_body_over_the_limit_is_refused() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=b"x" * 2000)
+
+    with trio.fail_after(5), pytest.raises(rt.RestResponseError, match="more than 1000 bytes"):
+        async with (
+            mock(handler) as http,
+            open_rest_transport(
+                client(), http_client=http, options=RestOptions(max_response_body=1000)
+            ) as t,
+        ):
+            await t.request("POST", "/a")
+
+
+async def test_a_body_of_the_wrong_shape_names_the_field() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=b'{"x": "one"}', headers={"x-request-id": "r9"})
+
+    with trio.fail_after(5):
+        async with mock(handler) as http, open_rest_transport(client(), http_client=http) as t:
+            answer = await t.request("POST", "/a")
+    with pytest.raises(rt.RestResponseError, match=r"not a Shape: .*\$\.x.*request id r9"):
+        answer.decode(Shape)
+
+
+class Shape(msgspec.Struct):
+    x: int
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"api_key": None}, rt.MissingAPIKeyError, "No API key"),
+        ({"base_url": "http://api.example.test/v1"}, rt.InsecureTransportError, "plaintext"),
+        ({"base_url": "ws://127.0.0.1/v1"}, rt.ConfigurationError, "http:// or https://"),
+    ],
+)
+async def test_bad_settings_fail_before_sending(
+    kwargs: dict[str, Any], error: type[Exception], match: str
+) -> None:
+    seen: list[httpx.Request] = []
+    settings = {"api_key": API_KEY, "base_url": "https://api.example.test/v1", **kwargs}
+    with trio.fail_after(5), pytest.raises(error, match=match):
+        async with (
+            mock(ok(seen)) as http,
+            open_rest_transport(rt.Client(**settings), http_client=http) as t,
+        ):
+            await t.request("POST", "/a")
+    assert seen == []
+
+
+async def test_bad_request_arguments_are_named() -> None:
+    seen: list[httpx.Request] = []
+    with trio.fail_after(5):
+        async with mock(ok(seen)) as http, open_rest_transport(client(), http_client=http) as t:
+            with pytest.raises(rt.InvalidHeaderError):
+                await t.request("POST", "/a", extra_headers={"X-Bad": "a\r\nb"})
+            with pytest.raises(rt.ConfigurationError, match="extra_headers must be a mapping"):
+                await t.request("POST", "/a", extra_headers={"X": 1})  # type: ignore[dict-item]
+            with pytest.raises(rt.ConfigurationError, match="cannot be encoded as JSON"):
+                await t.request("POST", "/a", json={"x": object()})
+    assert seen == []
+
+
+def test_rest_options_are_checked() -> None:
+    with pytest.raises(rt.ConfigurationError, match="timeout"):
+        RestOptions(timeout=0)
+    with pytest.raises(rt.ConfigurationError, match="max_error_body"):
+        RestOptions(max_error_body=-1)
+
+
+# -- real sockets: httpx under trio ---------------------------------------------
+
+
+async def serve_raw(
+    answer: bytes, *, task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED
+) -> None:
+    """On 127.0.0.1:0, read each request head and send ``answer``; keep the link open."""
+    listeners = await trio.open_tcp_listeners(0, host="127.0.0.1")
+    task_status.started(listeners[0].socket.getsockname()[1])
+
+    async def handle(stream: trio.SocketStream) -> None:
+        async with stream:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                chunk = await stream.receive_some(65536)
+                if not chunk:
+                    return
+                data += chunk
+            await stream.send_all(answer)
+            await trio.sleep_forever()
+
+    await trio.serve_listeners(handle, listeners)
+
+
+async def test_over_a_real_socket_under_trio(nursery: trio.Nursery) -> None:
+    body = b'{"ok": true}'
+    port = await nursery.start(
+        serve_raw, head("HTTP/1.1 200 OK", f"Content-Length: {len(body)}") + body
+    )
+    own = rt.Client(api_key=API_KEY, base_url=f"http://127.0.0.1:{port}/v1")
+    with trio.fail_after(5):
+        async with open_rest_transport(own) as t:
+            answer = await t.request("POST", "/a", json={})
+    assert answer.decode(dict[str, bool]) == {"ok": True}
+
+
+async def test_an_endless_error_body_over_a_real_socket(nursery: trio.Nursery) -> None:
+    # Announces a gigabyte, sends a little, and keeps the socket open.
+    port = await nursery.start(
+        serve_raw,
+        head("HTTP/1.1 401 Unauthorized", "Content-Length: 1000000000", "x-request-id: r1")
+        + b'{"error": {"message": "no',
+    )
+    own = rt.Client(api_key=API_KEY, base_url=f"http://127.0.0.1:{port}/v1")
+    with trio.fail_after(5), pytest.raises(rt.AuthenticationError) as info:
+        async with open_rest_transport(own, options=RestOptions(error_body_timeout=0.2)) as t:
+            await t.request("POST", "/a")
+    assert info.value.body == b'{"error": {"message": "no'
+    assert info.value.request_id == "r1"
+
+
+async def test_nobody_listening_is_a_connect_error_without_the_key() -> None:
+    port = await free_port()
+    own = rt.Client(api_key=API_KEY, base_url=f"http://127.0.0.1:{port}/v1")
+
+    async def call() -> None:
+        async with open_rest_transport(own) as t:
+            await t.request("POST", "/a", extra_headers={"X-Other": "1"})
+
+    with trio.fail_after(5):
+        exc = await caught(call)
+    assert type(exc) is rt.RestConnectError, exc
+    assert f"127.0.0.1:{port}" in str(exc)
+    assert exc.__context__ is None
+    assert_clean(exc)
+
+
+async def test_cancelled_in_flight_keeps_no_key(nursery: trio.Nursery) -> None:
+    port = await nursery.start(serve_raw, b"")  # reads the request, never answers
+    own = rt.Client(api_key=API_KEY, base_url=f"http://127.0.0.1:{port}/v1")
+    seen: list[BaseException] = []
+
+    async def call() -> None:
+        async with open_rest_transport(own) as t:
+            try:
+                await t.request("POST", "/a")
+            except trio.Cancelled as exc:
+                seen.append(exc)
+                raise
+
+    with trio.fail_after(5), trio.move_on_after(0.2):
+        await call()
+    (exc,) = seen
+    assert_clean(exc)
