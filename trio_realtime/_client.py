@@ -46,6 +46,7 @@ __all__ = [
     "ClientSettings",
     "Handshake",
     "KeyProvider",
+    "live_settings",
     "prepare_handshake",
     "resolve_client",
 ]
@@ -318,10 +319,8 @@ async def prepare_handshake(
     for an unusable URL or client object.
     """
     settings = await resolve_client(client)
-    if live and settings.azure is not None:
-        # GPT-Live on Azure is the versionless v1 API: /openai/v1/live/...,
-        # with no api-version or deployment (the model is in session.start).
-        settings = replace(settings, base_url=_azure_v1_base(settings.base_url), azure=None)
+    if live:
+        settings = live_settings(settings)
     query: dict[str, str] = {}
     if settings.azure is None and model is not None:
         query["model"] = _require_str(model, "model")
@@ -374,6 +373,18 @@ async def prepare_handshake(
         ", ".join(name for name, _ in handshake.headers),
     )
     return handshake
+
+
+def live_settings(settings: ClientSettings) -> ClientSettings:
+    """``settings`` as GPT-Live addresses them, for the WebSocket and REST alike.
+
+    On Azure, Live is the versionless v1 API: ``.../openai/v1/live/...`` with no
+    ``api-version`` or ``deployment`` (the model is in the session's
+    configuration); the credential stays as it was (``api-key`` or Entra).
+    """
+    if settings.azure is None:
+        return settings
+    return replace(settings, base_url=_azure_v1_base(settings.base_url), azure=None)
 
 
 def _azure_v1_base(base_url: str) -> str:

@@ -30,6 +30,8 @@ from ._http import RestOptions as RestOptions
 from ._http import RestResponse as RestResponse
 from ._http import RestTransport as RestTransport
 from ._http import open_rest_transport as open_rest_transport
+from ._live import LiveForkAnswer as LiveForkAnswer
+from ._live import LiveSessions as LiveSessions
 from ._secrets import DEFAULT_SECRET_EXPIRY as DEFAULT_SECRET_EXPIRY
 from ._secrets import MAX_SECRET_EXPIRY as MAX_SECRET_EXPIRY
 from ._secrets import MIN_SECRET_EXPIRY as MIN_SECRET_EXPIRY
@@ -58,6 +60,8 @@ __all__ = [
     "Calls",
     "ClientSecret",
     "ClientSecrets",
+    "LiveForkAnswer",
+    "LiveSessions",
     "MultipartField",
     "RealtimeCallIncoming",
     "RealtimeCallIncomingData",

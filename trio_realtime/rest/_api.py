@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from ._calls import Calls
 from ._http import DEFAULT_REST_OPTIONS, RestOptions, RestTransport, open_rest_transport
+from ._live import LiveSessions
 from ._secrets import ClientSecrets, TranslationClientSecrets
 
 if TYPE_CHECKING:
@@ -21,12 +22,19 @@ class RestClient:
 
     ``client_secrets`` mints keys for conversation and transcription
     sessions, ``translation_client_secrets`` for translation sessions,
-    ``calls`` accepts, rejects, transfers, hangs up and creates calls;
-    ``transport`` is the `RestTransport` they share. Safe to share between
-    tasks; made by `open_rest`.
+    ``calls`` accepts, rejects, transfers, hangs up and creates calls,
+    ``live_sessions`` does the same for GPT-Live sessions (and forks them and
+    downloads their recordings); ``transport`` is the `RestTransport` they
+    share. Safe to share between tasks; made by `open_rest`.
     """
 
-    __slots__ = ("calls", "client_secrets", "translation_client_secrets", "transport")
+    __slots__ = (
+        "calls",
+        "client_secrets",
+        "live_sessions",
+        "translation_client_secrets",
+        "transport",
+    )
 
     def __init__(self, transport: RestTransport) -> None:
         self.transport: RestTransport = transport
@@ -35,6 +43,7 @@ class RestClient:
             transport
         )
         self.calls: Calls = Calls(transport)
+        self.live_sessions: LiveSessions = LiveSessions(transport)
 
     def __repr__(self) -> str:
         return f"<RestClient for {self.transport.client!r}>"

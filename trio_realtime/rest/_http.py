@@ -36,7 +36,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 import msgspec
 import trio
 
-from .._client import ClientSettings, resolve_client
+from .._client import ClientSettings, live_settings, resolve_client
 from .._errors import (
     ConfigurationError,
     InsecureTransportError,
@@ -178,12 +178,15 @@ class RestTransport:
         accept: str = _JSON,
         query: Mapping[str, str] | None = None,
         extra_headers: Mapping[str, str] | None = None,
+        live: bool = False,
     ) -> RestResponse:
         """Send one request to ``path`` (under the client's base URL) and read the answer.
 
         ``json`` (a msgspec Struct, dict or list) is sent as a JSON body,
         ``multipart`` as a ``multipart/form-data`` one; without either there is
         no body. ``extra_headers`` go last and win, as in the handshake.
+        ``live`` addresses a GPT-Live endpoint (on Azure: the v1 API, see
+        `trio_realtime._client.live_settings`).
         The call is bounded by ``RestOptions.timeout``; for a shorter bound
         wrap it in ``trio.move_on_after``.
 
@@ -196,9 +199,13 @@ class RestTransport:
         options = self.options
         limit = options.timeout
         settings = await resolve_client(self.client)
+        if live:  # GPT-Live's own addressing (Azure: the v1 API)
+            settings = live_settings(settings)
         url = _url(settings, path, query)
         content = None if json is None else _encode(json)
-        headers = _headers(settings, accept, not multipart, extra_headers)
+        # A body-less GET says nothing of a content type (as the SDK sends it).
+        json_body = not multipart and (json is not None or method != "GET")
+        headers = _headers(settings, accept, json_body, extra_headers)
         # The caller's mapping may hold a plain credential; this frame is in the
         # traceback of whatever is raised below.
         extra_headers = None
