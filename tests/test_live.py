@@ -99,9 +99,12 @@ async def test_ready_only_after_started_and_early_events_come_first() -> None:
         async with live_session(script) as conn:
             assert conn.session is not None
             assert conn.session.id == "live_1"
+            # Nothing received is lost: what came before session.started, then it.
             early = await conn.receive()
             assert isinstance(early, live.InfoEvent)
             assert early.code == "warming_up"
+            assert isinstance(await conn.receive(), live.SessionStarted)
+            assert conn.statistics().events_received == 2
     assert conn.close_result is not None
     assert conn.close_result.reason == "close_requested"
     assert conn.close_result.closed is not None
@@ -164,7 +167,9 @@ async def test_storage_failure_during_the_close_is_raised() -> None:
     assert result is conn.close_result
     assert result.reason == "close_requested"
     assert isinstance(caught.value.notice, live.InfoEvent)
-    assert [type(e) for e in result.events] == [live.InfoEvent, live.SessionClosed]
+    # Nothing unreceived is lost: the started event the block never took, too.
+    kinds = [type(e) for e in result.events]
+    assert kinds == [live.SessionStarted, live.InfoEvent, live.SessionClosed]
 
 
 async def test_storage_failure_the_consumer_received_is_not_raised_again() -> None:
@@ -176,6 +181,7 @@ async def test_storage_failure_the_consumer_received_is_not_raised_again() -> No
 
     with trio.fail_after(5):
         async with live_session(script) as conn:
+            assert isinstance(await conn.receive(), live.SessionStarted)
             notice = await conn.receive()
             assert isinstance(notice, live.InfoEvent)
     assert conn.close_result is not None
@@ -214,7 +220,7 @@ async def test_session_closed_by_the_server_is_not_closed_again() -> None:
     with trio.fail_after(5):
         async with live_session(script) as conn:
             events = [event async for event in conn]
-    assert [type(e) for e in events] == [live.SessionClosed]
+    assert [type(e) for e in events] == [live.SessionStarted, live.SessionClosed]
     assert conn.close_result is not None
     assert conn.close_result.reason == "expired"
 

@@ -123,8 +123,9 @@ class Dialect(Generic[S, C]):
 
     path: str
     codec: EventCodec[Any, C]
-    #: Events whose ``session`` field is the server's current session object.
-    session_events: frozenset[type[Any]]
+    #: Events the connection looks at as they pass (`_Connection._watch`): by
+    #: default those whose ``session`` field is the server's current session.
+    watched_events: frozenset[type[Any]]
     #: The client events' base class, named in the error for a wrong object.
     client_base: type[Any]
     #: What to call this kind of connection in an error message.
@@ -225,7 +226,7 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         self.session: T | None = None
         self._codec = dialect.codec
         self._fast_decode = dialect.codec.fast_decode
-        self._session_events = dialect.session_events
+        self._watched_events = dialect.watched_events
         self._client_types = frozenset(dialect.codec.outgoing_types.values())
         self._client_base = dialect.client_base
         self._label = dialect.label
@@ -306,15 +307,20 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         cls: type[Any] = type(event)
         if cls is UnknownEvent:
             self._unknown += 1
-        elif cls in self._session_events:
-            self.session = cast(Any, event).session
-            self._follow_input_format(self.session)
+        elif cls in self._watched_events:
+            self._watch(event)
         if log.isEnabledFor(logging.DEBUG):
             log.debug("received %s (%d bytes)", cast(Any, event).type, len(data))
         if self._observers:
             for observe in self._observers:
                 observe(event)
         return event
+
+    def _watch(self, event: Any) -> None:
+        """A watched event arrived (rare: off the path of deltas); by default a
+        session event, whose session becomes ``self.session``."""
+        self.session = event.session
+        self._follow_input_format(self.session)
 
     def _binary(self, message: Binary) -> S:
         # The Realtime API sends JSON in text frames only; a binary message is

@@ -60,16 +60,17 @@ log = logging.getLogger("trio_realtime")
 #: The ``code`` of the notice that says the session could not be stored.
 STORAGE_FAILED = "session_storage_failed"
 
-_SESSION_EVENTS = frozenset({SessionStarted, SessionUpdated})
+#: The events a Live connection watches (see `LiveConnection._watch`).
+_WATCHED = frozenset({SessionStarted, SessionUpdated, SessionClosed, InfoEvent, ErrorEvent})
 
 LIVE: Dialect[LiveEvent, LiveClientEvent] = Dialect(
-    "/live/sessions", LIVE_CLIENT_CODEC, _SESSION_EVENTS, LiveClientEvent, "GPT-Live", True
+    "/live/sessions", LIVE_CLIENT_CODEC, _WATCHED, LiveClientEvent, "GPT-Live", True
 )
 #: ``path`` is completed with the session id by the opener.
 CONNECT: Dialect[LiveEvent, LiveClientEvent] = Dialect(
     "/live/sessions/{id}/attach",
     CONNECT_CLIENT_CODEC,
-    _SESSION_EVENTS,
+    _WATCHED,
     LiveClientEvent,
     "GPT-Live sideband",
     True,
@@ -77,7 +78,7 @@ CONNECT: Dialect[LiveEvent, LiveClientEvent] = Dialect(
 FORK: Dialect[LiveEvent, LiveClientEvent] = Dialect(
     "/live/sessions/{id}/fork",
     FORK_CLIENT_CODEC,
-    _SESSION_EVENTS,
+    _WATCHED,
     LiveClientEvent,
     "GPT-Live fork",
     True,
@@ -125,8 +126,6 @@ class LiveConnection(_Connection[LiveEvent, LiveClientEvent, SessionResource]):
         self._storage_failure: InfoEvent | ErrorEvent | None = None
         #: Whether leaving sends ``session.close`` (not for a sideband observer).
         self._owns_session = True
-        #: Events that arrived before ``session.started``, delivered first.
-        self._early: list[LiveEvent] = []
         self._closing_events: list[LiveEvent] = []
         self._started = False
         #: ``session.closed`` did not come within close_timeout.
@@ -134,32 +133,23 @@ class LiveConnection(_Connection[LiveEvent, LiveClientEvent, SessionResource]):
         #: The storage failure arrived only while closing: nobody received it.
         self._storage_failure_at_close = False
 
-    def _deliver(self, data: Any) -> LiveEvent:
-        event = super()._deliver(data)
+    def _watch(self, event: Any) -> None:
+        # Called by the shared `_deliver` for the watched events only, so a
+        # delta costs a Live connection nothing more than a Realtime one.
         cls = type(event)
-        if cls is SessionStarted:
+        if cls is SessionStarted or cls is SessionUpdated:
+            self.session = event.session
             self._started = True
         elif cls is SessionClosed:
-            self._session_closed = cast(SessionClosed, event)
-        elif cls is InfoEvent or cls is ErrorEvent:
-            self._note_notice(cast("InfoEvent | ErrorEvent", event))
-        return event
+            self._session_closed = event
+        else:
+            self._note_notice(event)
 
     def _note_notice(self, event: InfoEvent | ErrorEvent) -> None:
         code = event.code if isinstance(event, InfoEvent) else event.error.code
         if code == STORAGE_FAILED and self._storage_failure is None:
             log.warning("GPT-Live: the server could not store the session (%s)", self.url)
             self._storage_failure = event
-
-    async def receive(self) -> LiveEvent:
-        """The next server event; see `EventReceiveChannel.receive` for how it ends."""
-        if self._early:
-            await trio.lowlevel.checkpoint()
-            return self._early.pop(0)
-        return await super().receive()
-
-    def __aiter__(self) -> Any:
-        return _EarlyFirst(self) if self._early else self.receive_channel
 
     def sent_event(self, error: Any) -> LiveClientEvent | None:
         """The command a Live ``error`` event (or a ``client_event_id``) refers to."""
@@ -235,16 +225,3 @@ class LiveConnection(_Connection[LiveEvent, LiveClientEvent, SessionResource]):
                 unsent=(),
             )
         return None
-
-
-class _EarlyFirst(trio.abc.ReceiveChannel[LiveEvent]):
-    """Iteration that first yields what arrived before ``session.started``."""
-
-    def __init__(self, conn: LiveConnection) -> None:
-        self._conn = conn
-
-    async def receive(self) -> LiveEvent:
-        return await self._conn.receive()
-
-    async def aclose(self) -> None:
-        await self._conn.aclose()

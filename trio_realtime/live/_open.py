@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import logging
 import ssl
-from collections.abc import Awaitable, Mapping
+from collections.abc import Mapping
 from typing import Any, cast
 from urllib.parse import quote
 
 import trio
 
 from .._client import prepare_handshake
-from .._connection import Dialect, _Connection, start_connection  # pyright: ignore[reportPrivateUsage]
-from .._errors import ConfigurationError, LiveStartError, LiveStartTimeout
+from .._connection import Dialect, start_connection
+from .._errors import ConfigurationError, EventDecodeError, LiveStartError, LiveStartTimeout
+from .._frames import NORMAL_CLOSURE, Binary, Message
 from .._open import _Session, require_trio  # pyright: ignore[reportPrivateUsage]
 from .._options import (
     DEFAULT_CLOSE_TIMEOUT,
@@ -34,9 +35,10 @@ from .._options import (
     Options,
     options_from,
 )
+from .._transport import Closed
 from .._upgrade import open_upgraded_stream
 from ._base import LiveClientEvent
-from ._codec import LiveEvent
+from ._codec import LIVE_CLIENT_CODEC
 from ._config import ForkSessionConfig, SessionConfig
 from ._connection import CONNECT, FORK, LIVE, LiveConnection
 from ._events import ErrorEvent, ForkSessionStart, SessionStart, SessionStarted
@@ -123,19 +125,33 @@ async def _connect(
 async def _await_started(
     conn: LiveConnection, start: LiveClientEvent, deadline: float, budget: float
 ) -> None:
-    """Send ``start``; return once ``session.started`` came, keeping what came before it."""
+    """Send ``start``; return once ``session.started`` came.
+
+    The messages up to and including ``session.started`` are only looked at
+    here, then put back in front of the connection's queue: the consumer
+    receives them all, in order, accounted once, as a Realtime consumer
+    receives ``session.created``.
+    """
+    websocket = conn._websocket  # pyright: ignore[reportPrivateUsage]
+    peeked: list[Message] = []
     with trio.move_on_at(deadline):
         await conn.send(start)
         while True:
             try:
-                # The plain receive: `LiveConnection.receive` would hand back
-                # the early events this loop sets aside.
-                event = cast(LiveEvent, await _plain_receive(conn))
-            except trio.EndOfChannel:
-                raise LiveStartError(
-                    "the server closed the GPT-Live connection before session.started"
-                ) from None
+                data = await websocket.get_message()
+            except Closed:
+                info = websocket.closed
+                if info is not None and info.code == NORMAL_CLOSURE:
+                    raise LiveStartError(
+                        "the server closed the GPT-Live connection before session.started"
+                    ) from None
+                raise conn._report() from None  # pyright: ignore[reportPrivateUsage]
+            peeked.append(data)
+            event = _peek(data)
             if type(event) is SessionStarted:
+                conn.session = event.session
+                conn._started = True  # pyright: ignore[reportPrivateUsage]
+                websocket.protocol.messages.extendleft(reversed(peeked))
                 return
             if type(event) is ErrorEvent:
                 error = event.error
@@ -144,15 +160,19 @@ async def _await_started(
                     + (f" (param {error.param})" if error.param else ""),
                     event,
                 )
-            conn._early.append(event)  # pyright: ignore[reportPrivateUsage]
     raise LiveStartTimeout(
         f"session.started did not arrive within connect_timeout ({budget}s) of connecting"
     )
 
 
-def _plain_receive(conn: LiveConnection) -> Awaitable[object]:
-    receive: Any = _Connection.receive  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
-    return cast(Awaitable[object], receive(conn))
+def _peek(data: Message) -> object:
+    """What a message holds, decoded without any of the connection's bookkeeping."""
+    if type(data) is Binary:
+        return None
+    try:
+        return LIVE_CLIENT_CODEC.decode(cast("bytes | bytearray", data))
+    except EventDecodeError:
+        return None
 
 
 def _session_path(template: str, session_id: object) -> str:
