@@ -16,8 +16,8 @@ import trio
 import trio.testing
 
 import trio_realtime as rt
-from trio_realtime._connection import REALTIME, start_connection
 from trio_realtime._client import prepare_handshake
+from trio_realtime._connection import REALTIME, start_connection
 from trio_realtime._open import _Session  # pyright: ignore[reportPrivateUsage]
 from trio_realtime._options import Options
 from trio_realtime._upgrade import upgrade

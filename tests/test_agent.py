@@ -8,20 +8,19 @@ clock are exact and nothing really sleeps.
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
 import trio
 import trio.testing
+from _memory_fake import memory_session
 
 import trio_realtime as rt
 from trio_realtime import events as ev
 from trio_realtime.audio import PCM16, PCMA, PCMU, AudioFormat, PlaybackClock
 from trio_realtime.testing import FakeServer, ToolCall, open_fake_server
-
-from _memory_fake import memory_session
 
 pytestmark = pytest.mark.trio
 
@@ -42,6 +41,12 @@ async def agent_on(
             await conn.send(ev.SessionUpdate(session=session))
         async with rt.open_agent(conn, **agent) as a:
             yield conn, a
+
+
+async def until(predicate: Callable[[], object]) -> None:
+    """Wait until ``predicate()`` holds (state kept in plain lists; MockClock makes it exact)."""
+    while not predicate():  # noqa: ASYNC110
+        await trio.sleep(0.01)
 
 
 def seen(conn: rt.RealtimeConnection) -> list[ev.ServerEvent]:
@@ -70,9 +75,12 @@ def outputs(server: FakeServer) -> list[ev.FunctionCallOutput]:
 
 async def test_one_tool_call_turn(autojump_clock: trio.testing.MockClock) -> None:
     with trio.fail_after(30):
-        async with open_fake_server() as server, agent_on(server, tools=[get_weather]) as (
-            conn,
-            agent,
+        async with (
+            open_fake_server() as server,
+            agent_on(server, tools=[get_weather]) as (
+                conn,
+                agent,
+            ),
         ):
             server.script(ToolCall("get_weather", {"city": "Paris"}))
             reply = await agent.ask("What is the weather in Paris?")
@@ -127,9 +135,10 @@ async def test_tool_choice_required_makes_the_fake_call_with_schema_arguments(
 ) -> None:
     session = ev.RealtimeSession(output_modalities=["text"], tool_choice="required")
     with trio.fail_after(30):
-        async with open_fake_server() as server, agent_on(
-            server, session, tools=[get_weather], register_tools=False
-        ) as (conn, agent):
+        async with (
+            open_fake_server() as server,
+            agent_on(server, session, tools=[get_weather], register_tools=False) as (conn, agent),
+        ):
             await conn.send(
                 ev.SessionUpdate(session=ev.RealtimeSession(tools=[get_weather.definition()]))
             )
@@ -160,9 +169,12 @@ async def test_parallel_calls_run_concurrently_and_answer_once(
         return await meet("b", "a")
 
     with trio.fail_after(30):
-        async with open_fake_server() as server, agent_on(server, tools=[left, right]) as (
-            _,
-            agent,
+        async with (
+            open_fake_server() as server,
+            agent_on(server, tools=[left, right]) as (
+                _,
+                agent,
+            ),
         ):
             server.script([ToolCall("left"), ToolCall("right")])
             reply = await agent.ask("both")
@@ -203,9 +215,7 @@ async def test_a_tool_that_raises_becomes_an_error_output(
             reply = await agent.ask("Atlantis?")
             (call,) = reply.tool_calls
             assert call.error == "lookup failed: LookupError: no such city: Atlantis"
-            assert call.output == (
-                '{"error":"lookup failed: LookupError: no such city: Atlantis"}'
-            )
+            assert call.output == ('{"error":"lookup failed: LookupError: no such city: Atlantis"}')
             assert "Traceback" not in outputs(server)[0].output
             assert reply.status == "completed"
     assert any("tool lookup raised" in r.message for r in caplog.records)
@@ -258,9 +268,12 @@ async def test_an_unknown_tool_is_answered_with_an_error(
     autojump_clock: trio.testing.MockClock,
 ) -> None:
     with trio.fail_after(30):
-        async with open_fake_server() as server, agent_on(server, tools=[get_weather]) as (
-            _,
-            agent,
+        async with (
+            open_fake_server() as server,
+            agent_on(server, tools=[get_weather]) as (
+                _,
+                agent,
+            ),
         ):
             server.script(ToolCall("get_time"))
             reply = await agent.ask("time?")
@@ -271,9 +284,10 @@ async def test_an_unknown_tool_is_answered_with_an_error(
 
 async def test_tool_rounds_are_bounded(autojump_clock: trio.testing.MockClock) -> None:
     with trio.fail_after(30):
-        async with open_fake_server() as server, agent_on(
-            server, tools=[get_weather], max_tool_rounds=2
-        ) as (_, agent):
+        async with (
+            open_fake_server() as server,
+            agent_on(server, tools=[get_weather], max_tool_rounds=2) as (_, agent),
+        ):
             server.script(*[ToolCall("get_weather", {"city": "X"})] * 5)
             reply = await agent.ask("loop")
             assert len(reply.tool_calls) == 3  # three responses called; two were answered
@@ -287,9 +301,12 @@ async def test_a_second_request_waits_for_response_done(
     autojump_clock: trio.testing.MockClock,
 ) -> None:
     with trio.fail_after(30):
-        async with open_fake_server(delta_interval=0.25) as server, agent_on(server) as (
-            conn,
-            agent,
+        async with (
+            open_fake_server(delta_interval=0.25) as server,
+            agent_on(server) as (
+                conn,
+                agent,
+            ),
         ):
             events = seen(conn)
             replies: list[rt.Reply] = []
@@ -299,8 +316,7 @@ async def test_a_second_request_waits_for_response_done(
 
             async with trio.open_nursery() as nursery:
                 nursery.start_soon(ask, "one")
-                while agent.active_response is None:
-                    await trio.sleep(0.01)
+                await until(lambda: agent.active_response is not None)
                 nursery.start_soon(ask, "two")  # while "one" is being answered
             assert not [e for e in events if isinstance(e, ev.ErrorEvent)]
             lifecycle = [
@@ -314,9 +330,12 @@ async def test_a_request_refused_because_the_server_started_a_response_is_retrie
     autojump_clock: trio.testing.MockClock,
 ) -> None:
     with trio.fail_after(30):
-        async with open_fake_server(delta_interval=0.1) as server, agent_on(server) as (
-            conn,
-            agent,
+        async with (
+            open_fake_server(delta_interval=0.1) as server,
+            agent_on(server) as (
+                conn,
+                agent,
+            ),
         ):
             events = seen(conn)
             await conn.send(ev.ConversationItemCreate(item=ev.UserMessage.text("first")))
@@ -353,9 +372,12 @@ async def test_cancelling_a_queued_ask_withdraws_its_request(
     autojump_clock: trio.testing.MockClock,
 ) -> None:
     with trio.fail_after(30):
-        async with open_fake_server(delta_interval=math.inf) as server, agent_on(server) as (
-            conn,
-            agent,
+        async with (
+            open_fake_server(delta_interval=math.inf) as server,
+            agent_on(server) as (
+                conn,
+                agent,
+            ),
         ):
             events = seen(conn)
             first = trio.Event()
@@ -385,9 +407,12 @@ async def test_the_connection_ending_fails_waiting_asks(
     autojump_clock: trio.testing.MockClock,
 ) -> None:
     with trio.fail_after(30):
-        async with open_fake_server(delta_interval=math.inf) as server, agent_on(server) as (
-            _,
-            agent,
+        async with (
+            open_fake_server(delta_interval=math.inf) as server,
+            agent_on(server) as (
+                _,
+                agent,
+            ),
         ):
             async with trio.open_nursery() as nursery:
 
@@ -421,14 +446,15 @@ async def test_leaving_the_agent_block_cancels_running_tools(
     with trio.fail_after(30):
         async with open_fake_server() as server, memory_session(server) as conn:
             server.script(ToolCall("forever"))
-            async with rt.open_agent(conn, tools=[forever]) as agent:
-                async with trio.open_nursery() as nursery:
-                    nursery.start_soon(agent.ask, "go")
-                    await started.wait()
-                    nursery.cancel_scope.cancel()
+            async with rt.open_agent(conn, tools=[forever]) as agent, trio.open_nursery() as n:
+                n.start_soon(agent.ask, "go")
+                await started.wait()
+                n.cancel_scope.cancel()
             assert stopped.is_set()
             # The connection is still usable without the agent.
-            await conn.send(ev.ResponseCreate(response=ev.ResponseParams(output_modalities=["text"])))
+            await conn.send(
+                ev.ResponseCreate(response=ev.ResponseParams(output_modalities=["text"]))
+            )
             async for event in conn:
                 if isinstance(event, ev.ResponseDone):
                     break
@@ -442,16 +468,18 @@ async def test_read_false_keeps_the_applications_loop(
             await conn.send(ev.SessionUpdate(session=TEXT))
             server.script(ToolCall("get_weather", {"city": "Oslo"}))
             mine: list[str] = []
-            async with rt.open_agent(conn, tools=[get_weather], read=False) as agent:
-                async with trio.open_nursery() as nursery:
 
-                    async def loop() -> None:
-                        async for event in conn:
-                            mine.append(event.type)
+            async def loop() -> None:
+                async for event in conn:
+                    mine.append(event.type)
 
-                    nursery.start_soon(loop)
-                    reply = await agent.ask("Oslo?")
-                    nursery.cancel_scope.cancel()
+            async with (
+                rt.open_agent(conn, tools=[get_weather], read=False) as agent,
+                trio.open_nursery() as nursery,
+            ):
+                nursery.start_soon(loop)
+                reply = await agent.ask("Oslo?")
+                nursery.cancel_scope.cancel()
             assert reply.tool_calls[0].arguments == '{"city":"Oslo"}'
             assert "response.function_call_arguments.done" in mine
             assert mine.count("response.done") == 2
@@ -466,8 +494,7 @@ async def test_open_agent_checks_its_arguments() -> None:
         with pytest.raises(rt.ConfigurationError, match="two tools are named"):
             rt.open_agent(conn, tools=[get_weather, get_weather])
         async with rt.open_agent(conn) as agent:
-            while conn.session is None:
-                await trio.sleep(0.01)
+            await until(lambda: conn.session is not None)
             with pytest.raises(TypeError, match="as a str"):
                 await agent.ask(b"bytes")  # type: ignore[arg-type]
             with pytest.raises(rt.ConfigurationError, match="turn detection"):
@@ -540,8 +567,9 @@ async def test_interruption_mid_item_truncates_at_the_played_time(
                     await player.first_audio.wait()
                     await trio.sleep(0.3)
                     await speech_started(server)
-                    while not any(isinstance(e, ev.ConversationItemTruncated) for e in events):
-                        await trio.sleep(0.01)
+                    await until(
+                        lambda: any(type(e) is ev.ConversationItemTruncated for e in events)
+                    )
                 (what,) = player.flushed
                 (truncate,) = server.received_of(ev.ConversationItemTruncate)
                 assert truncate.audio_end_ms == 300
@@ -576,8 +604,7 @@ async def test_interruption_before_any_audio_played_deletes_the_item(
                     nursery.start_soon(agent.ask, "talk")
                     await player.first_audio.wait()
                     await speech_started(server)
-                    while not any(isinstance(e, ev.ConversationItemDeleted) for e in events):
-                        await trio.sleep(0.01)
+                    await until(lambda: any(type(e) is ev.ConversationItemDeleted for e in events))
                 assert server.received_of(ev.ConversationItemTruncate) == []
                 (delete,) = server.received_of(ev.ConversationItemDelete)
                 assert player.flushed[0].deleted == (delete.item_id,)
@@ -637,3 +664,35 @@ async def test_speech_cancels_running_tools_and_tells_the_model(
                 (output,) = outputs(server)
                 assert "cancelled" in output.output
                 assert len(server.received_of(ev.ResponseCreate)) == 1  # no follow-up
+
+
+async def test_speech_while_a_finished_response_still_plays_truncates_without_cancel(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    clock = PlaybackClock(PCM16, clock=trio.current_time)
+    player = Player(clock)
+    # 1 s of audio, all of it received within 0.2 s: the response ends long before
+    # the player does.
+    async with open_fake_server(delta_interval=0.02, delta_size=10) as server:
+        server.script("x" * 50)
+        with trio.fail_after(30):
+            async with agent_on(
+                server,
+                voice_session(ev.AudioPCM(rate=24000)),
+                playback=clock,
+                on_interrupt=player.flush,
+            ) as (conn, agent):
+                conn.add_observer(player.observe)
+                events = seen(conn)
+                start = trio.current_time()
+                reply = await agent.ask("talk")
+                assert reply.audio_ms == 1000
+                assert agent.active_response is None
+                await trio.sleep(0.5 - (trio.current_time() - start))
+                await speech_started(server)
+                await until(lambda: any(type(e) is ev.ConversationItemTruncated for e in events))
+                (truncate,) = server.received_of(ev.ConversationItemTruncate)
+                assert truncate.audio_end_ms == 500
+                assert server.received_of(ev.ResponseCancel) == []
+                assert player.flushed[0].response_id is None
+                assert not [e for e in events if isinstance(e, ev.ErrorEvent)]

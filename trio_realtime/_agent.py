@@ -41,7 +41,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 import trio
@@ -234,7 +234,7 @@ class Agent:
         request if it has not been sent yet; a response already under way
         goes on (cancel it with `cancel`).
         """
-        given: object = text
+        given = cast(object, text)
         if not isinstance(given, str):
             raise TypeError(f"ask() takes the user's text as a str, got {type(text).__name__}")
         await self.connection.send(ev.ConversationItemCreate(item=ev.UserMessage.text(text)))
@@ -594,16 +594,16 @@ def open_agent(
     Leaving the block cancels the agent's tool calls and detaches it; the
     connection stays open. Bad arguments raise at this call.
     """
-    given: object = conn
+    given = cast(object, conn)
     if not isinstance(given, RealtimeConnection):
         raise TypeError(
             "open_agent() needs a RealtimeConnection (from open_realtime), "
             f"got {type(conn).__name__}"
         )
-    rounds: object = max_tool_rounds
+    rounds = cast(object, max_tool_rounds)
     if not isinstance(rounds, int) or max_tool_rounds < 0:
         raise ConfigurationError(f"max_tool_rounds must be 0 or more, got {max_tool_rounds!r}")
-    clock: object = playback
+    clock = cast(object, playback)
     if clock is not None and not isinstance(clock, PlaybackClock):
         raise TypeError(f"playback must be a PlaybackClock, got {type(playback).__name__}")
     registry = tools_by_name(tools)

@@ -12,7 +12,7 @@ import json
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 
 from ..audio import alaw_encode, ulaw_encode
 
@@ -142,40 +142,49 @@ def tool_rule_responder(
 
 def example_arguments(schema: Any) -> dict[str, Any]:
     """Deterministic arguments that satisfy a simple JSON Schema: each required property."""
-    if not isinstance(schema, Mapping):
+    if not isinstance(schema, dict):
         return {}
-    schema_map: Mapping[str, Any] = schema  # pyright: ignore[reportUnknownVariableType]
-    defs: Mapping[str, Any] = schema_map.get("$defs") or {}
-    value = _example(schema_map, defs, 0)
-    return value if isinstance(value, dict) else {}  # pyright: ignore[reportUnknownVariableType]
+    root = cast(dict[str, Any], schema)
+    value = _example(root, cast(dict[str, Any], root.get("$defs") or {}), 0)
+    return cast(dict[str, Any], value) if isinstance(value, dict) else {}
 
 
-def _example(schema: Mapping[str, Any], defs: Mapping[str, Any], depth: int) -> Any:
+_SCALARS: dict[str, Any] = {"string": "example", "integer": 1, "number": 1.0, "boolean": True}
+
+
+def _example(schema: dict[str, Any], defs: dict[str, Any], depth: int) -> Any:
     ref = schema.get("$ref")
-    if isinstance(ref, str) and depth < 8:
+    if isinstance(ref, str):
         target = defs.get(ref.rsplit("/", 1)[-1])
-        return _example(target, defs, depth + 1) if isinstance(target, Mapping) else {}
+        if isinstance(target, dict) and depth < 8:
+            return _example(cast(dict[str, Any], target), defs, depth + 1)
+        return {}
     if "default" in schema:
         return schema["default"]
-    for key in ("enum", "anyOf", "oneOf"):
+    enum = schema.get("enum")
+    if isinstance(enum, list) and enum:
+        return cast(list[Any], enum)[0]
+    for key in ("anyOf", "oneOf"):
         options = schema.get(key)
         if isinstance(options, list) and options:
-            first: Any = options[0]
-            return _example(first, defs, depth + 1) if key != "enum" else first
-    kind = schema.get("type")
-    if isinstance(kind, list) and kind:
-        kind = kind[0]  # pyright: ignore[reportUnknownVariableType]
+            first = cast(list[Any], options)[0]
+            if isinstance(first, dict):
+                return _example(cast(dict[str, Any], first), defs, depth + 1)
+    kind: object = schema.get("type")
+    if isinstance(kind, list):
+        kinds = cast(list[object], kind)
+        kind = kinds[0] if kinds else None
     if kind == "object" or "properties" in schema:
-        props: Mapping[str, Any] = schema.get("properties") or {}
-        required = schema.get("required") or []
+        props = cast(dict[str, Any], schema.get("properties") or {})
+        required = cast(list[Any], schema.get("required") or [])
         return {
-            name: _example(props[name], defs, depth + 1)
+            name: _example(cast(dict[str, Any], props[name]), defs, depth + 1)
             for name in required
-            if name in props and isinstance(props[name], Mapping)
+            if isinstance(name, str) and isinstance(props.get(name), dict)
         }
-    return {"string": "example", "integer": 1, "number": 1.0, "boolean": True, "array": []}.get(
-        str(kind), None
-    )
+    if kind == "array":
+        return []
+    return _SCALARS.get(str(kind))
 
 
 def reply_items(reply: str | ToolCall | Sequence[str | ToolCall]) -> list[str | ToolCall]:
