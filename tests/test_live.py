@@ -21,6 +21,14 @@ from trio_realtime.live._connection import LIVE
 from trio_realtime.live._open import _await_started  # pyright: ignore[reportPrivateUsage]
 from trio_realtime.testing import open_fake_server
 
+
+@pytest.fixture
+def autojump_clock() -> trio.testing.MockClock:
+    # pytest-trio runs a test that asks for it on this clock: timeouts are
+    # reached at once, without real sleeps.
+    return trio.testing.MockClock(autojump_threshold=0)
+
+
 START = live.SessionStart(session=live.SessionConfig(model="gpt-live-1"))
 RESOURCE = {"id": "live_1", "expires_at": 1, "model": "gpt-live-1", "status": "active"}
 
@@ -45,14 +53,17 @@ def info(code: str) -> bytes:
     return json.dumps({"type": "info", "event_id": "e5", "code": code, "message": "m"}).encode()
 
 
-def live_session(script: Any, **options: Any) -> _Session[live.LiveConnection]:
-    """`open_live` over a memory stream whose server end runs ``script``."""
+def live_session(
+    script: Any, server_nursery: trio.Nursery | None = None, **options: Any
+) -> _Session[live.LiveConnection]:
+    """`open_live` over a memory stream whose server end runs ``script`` (in the
+    session's nursery, or in ``server_nursery`` to outlive the session)."""
 
     async def connect(nursery: trio.Nursery) -> live.LiveConnection:
         client_end, server_end = trio.testing.memory_stream_pair()
         opts = Options(**options)
         conn = start_connection(nursery, live.LiveConnection, LIVE, client_end, b"", opts, "ws://t")
-        nursery.start_soon(script, Server(server_end))
+        (server_nursery or nursery).start_soon(script, Server(server_end))
         try:
             await _await_started(
                 conn, START, trio.current_time() + opts.connect_timeout, opts.connect_timeout
@@ -129,7 +140,9 @@ async def test_error_before_started_is_a_live_start_error() -> None:
     assert isinstance(caught.value, rt.ConnectError)
 
 
-async def test_no_started_within_connect_timeout() -> None:
+async def test_no_started_within_connect_timeout(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
     async def script(server: Server) -> None:
         await server.read_all()  # reads, never answers
 
@@ -188,7 +201,9 @@ async def test_storage_failure_the_consumer_received_is_not_raised_again() -> No
     assert conn.close_result.storage_failure is notice
 
 
-async def test_closed_that_never_comes_is_a_close_timeout() -> None:
+async def test_closed_that_never_comes_is_a_close_timeout(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
     async def script(server: Server) -> None:
         command = await first_command(server)
         await server.text(started(command["event_id"]))
@@ -225,7 +240,9 @@ async def test_session_closed_by_the_server_is_not_closed_again() -> None:
     assert conn.close_result.reason == "expired"
 
 
-async def test_cancelled_while_waiting_for_closed_still_closes_the_socket() -> None:
+async def test_cancelled_while_waiting_for_closed_still_closes_the_socket(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
     async def script(server: Server) -> None:
         command = await first_command(server)
         await server.text(started(command["event_id"]))
@@ -395,3 +412,43 @@ async def test_connect_live_in_a_nursery_of_ones_own() -> None:
             await conn.aclose()
             assert conn.close_result is not None
             assert conn.close_result.reason == "close_requested"
+
+
+@pytest.mark.parametrize("cut", [0.5, 1.5, 2.5, 3.5])
+async def test_cancel_at_every_stage_closes_the_socket(
+    cut: float, autojump_clock: trio.testing.MockClock
+) -> None:
+    # The server answers each step a second late; the cancel lands while the
+    # start is awaited (0.5), in the block (1.5), while session.closed is
+    # awaited (2.5) and after the end (3.5). Every time the client's transport
+    # ends (the server sees its end of the stream go) and nothing hangs.
+    seen_eof = trio.Event()
+
+    async def script(server: Server) -> None:
+        try:
+            command = await first_command(server)
+            await trio.sleep(1)
+            await server.text(started(command["event_id"]))
+            while (await first_command(server))["type"] != "session.close":
+                pass
+            await trio.sleep(1)
+            await server.text(closed())
+            await server.read_until(CLOSE)
+            await server.send(frame(CLOSE, close_payload(1000)))
+            await server.stream.aclose()  # the server closes TCP first (RFC 6455)
+        except (EOFError, trio.BrokenResourceError):
+            pass  # the client's end of the stream is gone
+        seen_eof.set()
+
+    with trio.fail_after(60):
+        async with trio.open_nursery() as nursery:
+            with trio.move_on_after(cut) as scope:
+                async with live_session(script, nursery, close_timeout=10) as conn:
+                    await trio.sleep(1)
+            await seen_eof.wait()
+    assert scope.cancelled_caught == (cut < 3)
+    if cut > 1:
+        assert conn.close_result is not None
+        assert conn.close_result.reason == ("close_requested" if cut > 3 else None)
+        with pytest.raises(trio.ClosedResourceError):
+            await conn.send(live.ResponseCreate())

@@ -119,6 +119,8 @@ class LiveConnection(_Connection[LiveEvent, LiveClientEvent, SessionResource]):
         close_result: a `LiveCloseResult` once the session ended (None before).
     """
 
+    session: SessionResource | None
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.close_result: LiveCloseResult | None = None
@@ -136,14 +138,16 @@ class LiveConnection(_Connection[LiveEvent, LiveClientEvent, SessionResource]):
     def _watch(self, event: Any) -> None:
         # Called by the shared `_deliver` for the watched events only, so a
         # delta costs a Live connection nothing more than a Realtime one.
-        cls = type(event)
-        if cls is SessionStarted or cls is SessionUpdated:
-            self.session = event.session
+        watched = cast(
+            "SessionStarted | SessionUpdated | SessionClosed | InfoEvent | ErrorEvent", event
+        )
+        if isinstance(watched, SessionStarted | SessionUpdated):
+            self.session = watched.session
             self._started = True
-        elif cls is SessionClosed:
-            self._session_closed = event
+        elif isinstance(watched, SessionClosed):
+            self._session_closed = watched
         else:
-            self._note_notice(event)
+            self._note_notice(watched)
 
     def _note_notice(self, event: InfoEvent | ErrorEvent) -> None:
         code = event.code if isinstance(event, InfoEvent) else event.error.code

@@ -148,6 +148,8 @@ class SessionOutputAudioFixturePlay(
 
 
 class _Append(LiveClientEvent, kw_only=True):
+    """Context for the session: ``content``, and the ``delegation_id`` it belongs to."""
+
     # ``delegation_id`` is required and nullable on the wire: null for general
     # context. Left unset it becomes None, and None (unlike UNSET, the
     # default) is written, so the frame always carries it.
@@ -275,6 +277,8 @@ class SessionOutputAudioFixturePlayed(
 
 
 class _Appended(LiveServerEvent, kw_only=True, gc=False):
+    """Appended context's place on the session timeline."""
+
     event_id: str
     start_ms: int
     end_ms: int
