@@ -452,3 +452,29 @@ async def test_cancel_at_every_stage_closes_the_socket(
         assert conn.close_result.reason == ("close_requested" if cut > 3 else None)
         with pytest.raises(trio.ClosedResourceError):
             await conn.send(live.ResponseCreate())
+
+
+async def test_rest_hangup_and_recording_against_the_fake_server() -> None:
+    from trio_realtime import rest
+
+    speech = b"\x01\x00" * 2400
+    with trio.fail_after(10):
+        async with open_fake_server() as server, rest.open_rest(server.client()) as api:
+            client = server.client()
+            config = live.SessionConfig(model="gpt-live-1", store=True)
+            async with live.open_live(client, session=config) as conn:
+                assert conn.session is not None
+                session_id = conn.session.id
+                await conn.send(live.SessionInputAudioAppend(audio=speech))
+                await conn.send(live.SessionInputAudioMute())
+                await _until(conn, live.SessionInputAudioMuted)
+                await api.live_sessions.hangup(session_id)
+                events = [event async for event in conn]  # ends: the server closed
+            assert [type(e) for e in events][-1:] == [live.SessionClosed], [type(e) for e in events]
+            assert conn.close_result is not None
+            assert conn.close_result.reason == "close_requested"
+            assert await api.live_sessions.download_recording(session_id) == speech
+            with pytest.raises(rt.BadRequestError, match="does not simulate"):
+                await api.live_sessions.refer(session_id, "tel:+14155550123")
+            with pytest.raises(rt.NotFoundError):
+                await api.live_sessions.hangup("live_nope")

@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import time
+import urllib.parse
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -108,15 +109,18 @@ from ..live import (
     TransportDtmfSent,
 )
 from ._connection import FakeConnection
+from ._rest import live_rest_refusal
 from ._script import Turn, reply_items
 
 if TYPE_CHECKING:
     from ._server import FakeServer
 
-__all__ = ["LiveEngine", "LiveFakeConnection", "live_route"]
+__all__ = ["LiveEngine", "LiveFakeConnection", "live_rest", "live_route", "live_sessions"]
 
 #: How long a fake session's ``expires_at`` lies ahead.
 _SESSION_SECONDS = 3600
+#: The most caller audio a stored fake session keeps as its "recording".
+_MAX_RECORDING = 16 * 1024 * 1024
 
 
 def live_route(path: str) -> tuple[str, str | None] | None:
@@ -227,6 +231,8 @@ class LiveEngine:
         self._decision_items: dict[str, Any] = {}
         self._used_decision_ids: set[str] = set()
         self._event_numbers = itertools.count(1)
+        #: The caller's audio of a stored session (what download_recording returns).
+        self.recording = bytearray()
 
     # -- sending ---------------------------------------------------------------------
 
@@ -234,7 +240,13 @@ class LiveEngine:
         return f"ev_live{next(self._event_numbers)}"
 
     async def emit(self, event: LiveServerEvent, *, observers_only: bool = False) -> None:
-        """Send ``event`` to the primary connection and every sideband observer."""
+        """Send ``event`` to the primary connection and every sideband observer.
+
+        Nothing follows ``session.closed`` (a reply still streaming when a
+        hangup ends the session stops there).
+        """
+        if self.closed and type(event) is not SessionClosed:
+            return
         targets = [] if observers_only else [self.primary]
         targets += self.observers
         for conn in targets:
@@ -471,6 +483,8 @@ class LiveEngine:
     async def _append(self, audio: bytes) -> None:
         if self.observers:
             await self.emit(SessionInputAudioAppendEvent(audio=audio), observers_only=True)
+        if self.session is not None and self.session.store:
+            self.recording += audio[: max(0, _MAX_RECORDING - len(self.recording))]
         ms = self._ms(len(audio))
         self.timeline_ms += ms
         self.audio_ms += ms
@@ -693,3 +707,32 @@ def _opt(value: Any) -> Any:
 
 def _replace(struct: Any, **changes: Any) -> Any:
     return msgspec.structs.replace(struct, **changes)
+
+
+async def live_rest(
+    server: FakeServer, method: str, tail: list[str]
+) -> tuple[int, list[tuple[str, str]], bytes]:
+    """``/live/sessions/{id}/{action}``: hang up a running session, download a
+    stored one's recording. The SIP actions (accept, reject, refer) and the
+    WebRTC fork are refused: the fake has no SIP or WebRTC side for Live."""
+    if len(tail) != 4:
+        raise live_rest_refusal(404, f"Invalid URL ({method} /v1/{'/'.join(tail)})")
+    session_id, action = urllib.parse.unquote(tail[2]), tail[3]
+    engine = live_sessions(server).get(session_id)
+    if engine is None:
+        raise live_rest_refusal(404, f"No Live session {session_id!r}")
+    wanted = "GET" if action == "content" else "POST"
+    if method != wanted:
+        raise live_rest_refusal(405, f"Invalid method for URL ({method} .../{action})")
+    if action == "hangup":
+        await engine.close("close_requested")
+        return 200, [], b""
+    if action == "content":
+        if engine.session is None or not engine.session.store:
+            raise live_rest_refusal(404, f"Live session {session_id!r} was not stored")
+        return 200, [("content-type", "application/octet-stream")], bytes(engine.recording)
+    if action in ("accept", "reject", "refer", "fork"):
+        raise live_rest_refusal(
+            400, f"{action} needs a SIP or WebRTC session, which the fake server does not simulate"
+        )
+    raise live_rest_refusal(404, f"Invalid URL ({method} .../{action})")

@@ -65,6 +65,11 @@ _FAKE_SDP_ANSWER = (
 )
 
 
+def live_rest_refusal(status: int, message: str) -> Exception:
+    """The error a Live REST handler raises for an HTTP error answer."""
+    return _Refused(status, message)
+
+
 def error_body(message: str, type_: str, code: str | None, param: str | None = None) -> bytes:
     """The API's JSON error body."""
     return msgspec.json.encode(
@@ -330,6 +335,12 @@ class FakeRest:
 
     async def _route(self, method: str, path: str, headers: dict[str, str], body: bytes) -> _Answer:
         parts = [p for p in path.split("/") if p]
+        if parts[-3:-2] == ["sessions"] and "live" in parts:
+            # GPT-Live's session calls (imported here: _live imports this module).
+            from ._live import live_rest
+
+            self._require_api_key(self._authorize(headers))
+            return await live_rest(self.server, method, parts[parts.index("live") :])
         # Everything lives under the base path (/v1); match on what follows it.
         if "realtime" in parts:
             tail = parts[parts.index("realtime") :]
