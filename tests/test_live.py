@@ -363,12 +363,17 @@ async def test_sideband_sees_the_call_and_sends_dtmf() -> None:
             client = server.client()
             async with live.open_live(client, "gpt-live-1") as conn:
                 assert conn.session is not None
-                async with live.open_live_sideband(client, conn.session.id) as side:
+                session_id = conn.session.id
+                async with live.open_live_sideband(client, session_id, graceful_close=True) as side:
                     with pytest.raises(TypeError, match="sideband"):
                         await side.send(live.SessionInputAudioAppend(audio=b"\x01\x00"))
                     await side.send(live.TransportDtmfSend(event="5", event_id="key5"))
                     sent = await _until(side, live.TransportDtmfSent)
                     assert sent[-1].client_event_id == "key5"
+                    # Answered, so the server has the sideband connection by now.
+                    attach = server.connections[-1]
+                    assert attach.path == f"/v1/live/sessions/{session_id}/attach"
+                    assert attach.query == {"graceful_close": "true"}
                     await conn.send(live.SessionInputAudioAppend(audio=b"\x01\x00" * 480))
                     reflected = await _until(side, live.SessionInputAudioAppendEvent)
                     assert reflected[-1].audio == b"\x01\x00" * 480
@@ -478,3 +483,42 @@ async def test_rest_hangup_and_recording_against_the_fake_server() -> None:
                 await api.live_sessions.refer(session_id, "tel:+14155550123")
             with pytest.raises(rt.NotFoundError):
                 await api.live_sessions.hangup("live_nope")
+
+
+def test_open_live_outside_trio_names_itself() -> None:
+    import asyncio
+
+    async def under_asyncio() -> None:
+        async with live.open_live(rt.Client(api_key="sk-x"), "gpt-live-1"):
+            pass
+
+    with pytest.raises(
+        rt.RealtimeError, match=r"async with open_live\(\.\.\.\) was called under asyncio"
+    ):
+        asyncio.run(under_asyncio())
+
+
+@pytest.mark.parametrize("strict", [False, True])
+async def test_unknown_and_invalid_frames_as_on_the_realtime_path(strict: bool) -> None:
+    async def script(server: Server) -> None:
+        command = await first_command(server)
+        await server.text(started(command["event_id"]))
+        await server.text(b'{"type": "session.hologram.delta", "event_id": "e2"}')
+        await server.text(b'{"type": "session.output_transcript.delta", "delta": 5}')
+        await server.send(frame(0x2, b"\x00\x01"))
+        await answer_close(server)
+
+    with trio.fail_after(5):
+        async with live_session(script, strict=strict) as conn:
+            assert isinstance(await conn.receive(), live.SessionStarted)
+            unknown = await conn.receive()
+            assert isinstance(unknown, live.UnknownEvent)
+            assert unknown.type == "session.hologram.delta"
+            for _ in range(2):
+                if strict:
+                    with pytest.raises(rt.EventDecodeError):
+                        await conn.receive()
+                else:
+                    assert isinstance(await conn.receive(), live.InvalidEvent)
+            stats = conn.statistics()
+    assert (stats.unknown_events, stats.invalid_events) == (1, 2)

@@ -13,7 +13,7 @@ import pydantic
 import pytest
 
 openai = pytest.importorskip("openai")
-from openai.types.live import ConnectServerEvent, ServerEvent  # noqa: E402
+from openai.types.live import ConnectServerEvent, ForkServerEvent, ServerEvent  # noqa: E402
 from test_sdk_interop import TIMEOUT, assert_no_extras, fake_server_thread  # noqa: E402
 
 from trio_realtime import live  # noqa: E402
@@ -22,6 +22,7 @@ pytestmark = pytest.mark.schema
 
 SERVER_EVENT: pydantic.TypeAdapter[Any] = pydantic.TypeAdapter(ServerEvent)
 SIDEBAND_EVENT: pydantic.TypeAdapter[Any] = pydantic.TypeAdapter(ConnectServerEvent)
+FORK_EVENT: pydantic.TypeAdapter[Any] = pydantic.TypeAdapter(ForkServerEvent)
 
 
 class Frames:
@@ -87,6 +88,15 @@ async def session(port: int) -> tuple[Frames, Frames]:
             await watcher.until("transport.dtmf.sent")
         await conn.session.close()
         await rec.until("session.closed")
+    # The stored session, continued by the SDK's fork client.
+    async with client.live.forks.connect(session_id=session_id) as fork:
+        forked = Frames(fork, FORK_EVENT)
+        await fork.send({"type": "session.start", "session": {}})
+        (restarted,) = await forked.until("session.started")
+        assert restarted["session"]["id"] != session_id
+        assert restarted["session"]["instructions"] == "Be brief."
+        await fork.send({"type": "session.close"})
+        await forked.until("session.closed")
     await client.close()
     return rec, watcher
 
@@ -113,6 +123,7 @@ def test_sdk_live_client_accepts_everything_the_fake_server_sends() -> None:
         "session.closed",
     }, sorted(set(rec.types))
     assert {"session.input_audio.append", "transport.dtmf.sent"} <= set(watcher.types)
+    assert server.connections[-1].path.endswith("/fork")
     primary = server.connections[0]
     assert primary.path == "/v1/live/sessions"
     assert primary.query == {}

@@ -156,21 +156,24 @@ async def connect_realtime(
 class _Session(Generic[K]):
     """The async context manager behind `open_realtime`: a nursery plus a connection."""
 
-    def __init__(self, connect: Callable[[trio.Nursery], Any]) -> None:
+    def __init__(
+        self, connect: Callable[[trio.Nursery], Any], opener: str = "open_realtime"
+    ) -> None:
         self._connect: Callable[[trio.Nursery], Any] | None = connect
+        self._opener = opener
         self._nursery_cm: Any = None
         self._nursery: trio.Nursery | None = None
         self._conn: K | None = None
 
     async def __aenter__(self) -> K:
-        require_trio("async with open_realtime(...)")
+        require_trio(f"async with {self._opener}(...)")
         self._nursery_cm = trio.open_nursery()
         nursery: trio.Nursery = await self._nursery_cm.__aenter__()
         self._nursery = nursery
         # Used once: dropping it frees the arguments it captured for as long as
         # the session lives.
         connect, self._connect = self._connect, None
-        assert connect is not None, "open_realtime(...) can be entered only once"
+        assert connect is not None, f"{self._opener}(...) can be entered only once"
         try:
             self._conn = await connect(nursery)
         except BaseException as exc:
@@ -326,4 +329,4 @@ def open_translation(
             options=options,
         )
 
-    return _Session(connect)
+    return _Session(connect, "open_translation")

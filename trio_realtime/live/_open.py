@@ -276,7 +276,7 @@ def open_live(
             options=options,
         )
 
-    return _Session(connect)
+    return _Session(connect, "open_live")
 
 
 def _sideband_query(
@@ -373,7 +373,7 @@ def open_live_sideband(
             options=options,
         )
 
-    return _Session(connect)
+    return _Session(connect, "open_live_sideband")
 
 
 def _fork_start(session: ForkSessionConfig | None) -> ForkSessionStart:
@@ -463,4 +463,4 @@ def open_live_fork(
             options=options,
         )
 
-    return _Session(connect)
+    return _Session(connect, "open_live_fork")
