@@ -522,3 +522,26 @@ async def test_unknown_and_invalid_frames_as_on_the_realtime_path(strict: bool) 
                     assert isinstance(await conn.receive(), live.InvalidEvent)
             stats = conn.statistics()
     assert (stats.unknown_events, stats.invalid_events) == (1, 2)
+
+
+async def test_primary_lost_ends_the_session_for_its_sideband() -> None:
+    with trio.fail_after(10):
+        async with open_fake_server() as server:
+            client = server.client()
+            async with trio.open_nursery() as nursery:
+                conn = await live.connect_live(nursery, client, "gpt-live-1")
+                assert conn.session is not None
+                async with live.open_live_sideband(client, conn.session.id) as side:
+                    await side.send(live.TransportDtmfSend(event="1"))
+                    await _until(side, live.TransportDtmfSent)
+                    fake = server.connections[0]
+                    await fake.drop()  # the caller's connection breaks
+                    seen = [event async for event in side]
+                assert isinstance(seen[-1], live.SessionClosed)
+                assert seen[-1].reason == "connection_lost"
+                assert side.close_result is not None
+                assert side.close_result.reason == "connection_lost"
+                with pytest.raises(rt.ConnectionClosed):  # the drop, as on Realtime
+                    async for _ in conn:
+                        pass
+                await conn.aclose()

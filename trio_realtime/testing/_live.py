@@ -20,7 +20,8 @@ predict every event:
   as the API does; ``response.create`` / ``response.item.create`` need a
   Responses delegation and answer with ``response.event`` lifecycle events.
 * ``session.close`` answers ``session.closed`` (``close_requested``) and
-  closes the WebSocket with 1000.
+  closes the WebSocket with 1000; a primary connection that breaks first ends
+  the session as ``connection_lost``.
 
 Sideband connections (``/live/sessions/{id}/attach``) see every event of the
 session plus the caller's audio reflected, and send commands into it; forks
@@ -172,6 +173,12 @@ class LiveFakeConnection(FakeConnection):
         finally:
             if self in self.live.observers:
                 self.live.observers.remove(self)
+            elif self.kind != "attach" and not self.live.closed:
+                # The primary went away without session.close: the session
+                # ends, and its sideband observers hear why.
+                with trio.move_on_after(1.0) as scope:
+                    scope.shield = True
+                    await self.live.close("connection_lost")
             self._done.set()
             self.server._notify()  # pyright: ignore[reportPrivateUsage]
 
