@@ -150,7 +150,8 @@ class WebhookVerifier:
         self.tolerance: float = tolerance
 
     def __repr__(self) -> str:
-        return f"WebhookVerifier(secret=<redacted>, tolerance={self.tolerance})"
+        # getattr: a traceback of __init__ shows this repr before the slot is set.
+        return f"WebhookVerifier(secret=<redacted>, tolerance={getattr(self, 'tolerance', None)})"
 
     def verify(
         self, body: bytes | str, headers: WebhookHeaders, *, now: float | None = None
