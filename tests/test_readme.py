@@ -53,3 +53,18 @@ async def test_usage_example_runs_against_fake_server() -> None:
             nursery.cancel_scope.cancel()
     # The fake server's default reply echoes the user's text.
     assert "Hello" in result.stdout.decode()
+
+
+async def test_client_secret_example_runs_against_fake_server() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+    code = _example("REST calls: client secrets and phone calls")
+    assert code.rstrip().endswith("trio.run(main)")
+    with trio.fail_after(30):
+        async with trio.open_nursery() as nursery:
+            env = await start_serve_fake(nursery, env)
+            result = await trio.run_process(
+                [sys.executable, "-c", code], capture_stdout=True, env=env
+            )
+            nursery.cancel_scope.cancel()
+    # The minted secret opened the session, configured as minted.
+    assert result.stdout.decode() == "SessionCreated Be brief.\n"

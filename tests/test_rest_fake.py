@@ -21,8 +21,7 @@ import trio
 import trio_realtime as rt
 from trio_realtime import events as ev
 from trio_realtime import rest
-from trio_realtime.testing import FakeServer, open_fake_server
-from trio_realtime.testing._rest import FakeCall, MintedSecret
+from trio_realtime.testing import FakeCall, FakeServer, MintedSecret, open_fake_server
 
 SESSION = ev.RealtimeSession(
     instructions="You answer the phone for a bakery.",
