@@ -35,7 +35,6 @@ from ..rest._webhooks import sign_webhook
 from ._engine import default_session
 
 if TYPE_CHECKING:
-    from ._connection import FakeConnection
     from ._server import FakeServer
 
 __all__ = [
@@ -452,11 +451,11 @@ class FakeRest:
                 self._in_state(call, action, "accepted")
                 call.refer_target = _decode(body, _Refer).target_uri
                 call._move("referred")  # pyright: ignore[reportPrivateUsage]
-                await self._end_connections(call_id, "call transferred")
+                self._end_connections(call_id, "call transferred")
             case "hangup":
                 self._in_state(call, action, "accepted", "ringing")
                 call._move("ended")  # pyright: ignore[reportPrivateUsage]
-                await self._end_connections(call_id, "call ended")
+                self._end_connections(call_id, "call ended")
             case _:
                 raise _Refused(404, f"Invalid URL (POST /v1/realtime/calls/{call_id}/{action})")
         return 200, [], b""
@@ -469,12 +468,14 @@ class FakeRest:
                 "call_state_invalid",
             )
 
-    async def _end_connections(self, call_id: str, reason: str) -> None:
-        ending: list[FakeConnection] = [
-            c for c in self.server.connections if c.query.get("call_id") == call_id and not c.closed
-        ]
-        async with trio.open_nursery() as nursery:
-            for conn in ending:
+    def _end_connections(self, call_id: str, reason: str) -> None:
+        # In the background, as the API does: the answer to the hangup must not
+        # wait for a close handshake that the client, busy awaiting that very
+        # answer, cannot read yet.
+        nursery = self.server._nursery  # pyright: ignore[reportPrivateUsage]
+        assert nursery is not None
+        for conn in self.server.connections:
+            if conn.query.get("call_id") == call_id and not conn.closed:
                 nursery.start_soon(conn.close, 1000, reason)
 
     def _create_call(self, headers: dict[str, str], body: bytes) -> _Answer:
