@@ -1,18 +1,22 @@
-"""Cost of `trio_realtime.Conversation.feed` per delta, in ns.
+"""Cost of `trio_realtime.Conversation.feed` per delta, and of an `Agent`'s observer, in ns.
 
 Decoded events (``response.output_text.delta``, ``response.output_audio.delta``
 and ``response.function_call_arguments.delta``) are fed to a conversation that
 already holds their item, as in a live turn; decode is not included (see
-bench_decode.py). Timing is timeit: loops sized by ``Timer.autorange`` (>= 0.2 s), the best
+bench_decode.py). The agent rows run the observer `open_agent` attaches to the
+connection (its conversation plus its own dispatch) on the same events.
+Timing is timeit: loops sized by ``Timer.autorange`` (>= 0.2 s), the best
 of many repeats. Not part of run_all.py.
 """
 
 from __future__ import annotations
 
 import timeit
+from typing import Any, cast
 
 import trio_realtime as rt
 from trio_realtime import events as ev
+from trio_realtime._agent import Agent
 
 REPEATS = 30
 
@@ -65,8 +69,18 @@ def main() -> None:
     )
     item = conv.item("item_1")
     assert item is not None
+    agent = Agent(
+        cast(Any, None),
+        cast(Any, None),
+        tools={},
+        conversation=_conversation(),
+        playback=None,
+        on_interrupt=None,
+        max_tool_rounds=8,
+    )
     ns = {
         "feed": conv.feed,
+        "observe": agent._observe,  # pyright: ignore[reportPrivateUsage]
         "text": text,
         "audio": audio,
         "args": args,
@@ -78,6 +92,8 @@ def main() -> None:
         ("audio delta (duration only)", _best_ns("feed(audio)", ns)),
         ("function-call arguments delta", _best_ns("feed(args)", ns)),
         ("ignored event (dict miss)", _best_ns("feed(ignored)", ns)),
+        ("agent observer: text delta", _best_ns("observe(text)", ns)),
+        ("agent observer: audio delta", _best_ns("observe(audio)", ns)),
     ]
     for name, value in rows:
         print(f"{name:32} {value:8.1f} ns")

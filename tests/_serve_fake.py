@@ -11,14 +11,16 @@ from functools import partial
 import trio
 
 
-async def start_serve_fake(nursery: trio.Nursery, env: dict[str, str]) -> dict[str, str]:
-    """Start serve-fake in ``nursery`` with ``env``; the same env plus the
-    ``OPENAI_BASE_URL``, ``OPENAI_API_KEY`` and ``OPENAI_WEBHOOK_SECRET`` that its
-    banner announced.
+async def start_serve_fake(
+    nursery: trio.Nursery, env: dict[str, str], *extra_args: str
+) -> dict[str, str]:
+    """Start serve-fake in ``nursery`` with ``env`` (and ``extra_args``); the same env
+    plus the ``OPENAI_BASE_URL``, ``OPENAI_API_KEY`` and ``OPENAI_WEBHOOK_SECRET`` that
+    its banner announced.
 
     It runs until the nursery is cancelled.
     """
-    serve = [sys.executable, "-m", "trio_realtime", "serve-fake", "--port", "0"]
+    serve = [sys.executable, "-m", "trio_realtime", "serve-fake", "--port", "0", *extra_args]
     server: trio.Process = await nursery.start(
         partial(trio.run_process, serve, stdout=subprocess.PIPE, env=env, check=False)
     )

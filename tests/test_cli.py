@@ -137,3 +137,16 @@ async def test_serve_fake_serves_until_interrupted() -> None:
                 process.kill()
                 await process.wait()
             await process.stdout.aclose()
+
+
+def test_serve_fake_tool_call_arguments_are_checked() -> None:
+    from trio_realtime._cli import _parser  # pyright: ignore[reportPrivateUsage]
+    from trio_realtime.testing import ToolCall
+
+    args = _parser().parse_args(
+        ["serve-fake", "--tool-call", "ping", "--tool-call", 'get_weather={"city": "Paris"}']
+    )
+    assert args.tool_call == [ToolCall("ping"), ToolCall("get_weather", '{"city": "Paris"}')]
+    for bad in ("=1", "f={not json", "f=[1]"):
+        with pytest.raises(SystemExit):
+            _parser().parse_args(["serve-fake", "--tool-call", bad])

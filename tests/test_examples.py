@@ -50,13 +50,13 @@ def _env() -> dict[str, str]:
 
 
 async def _run_against_fake_server(
-    *commands: Sequence[str], stdin: bytes | None = None
+    *commands: Sequence[str], stdin: bytes | None = None, serve_args: Sequence[str] = ()
 ) -> list[subprocess.CompletedProcess[bytes]]:
     """Run each of ``commands`` (example arguments) in turn with a fresh serve-fake's env."""
     results: list[subprocess.CompletedProcess[bytes]] = []
     with trio.fail_after(60):
         async with trio.open_nursery() as nursery:
-            env = await start_serve_fake(nursery, _env())
+            env = await start_serve_fake(nursery, _env(), *serve_args)
             for command in commands:
                 result = await trio.run_process(
                     [sys.executable, *command],
@@ -312,3 +312,22 @@ async def test_mic_agent_truncates_the_reply_where_the_user_cut_in(
     out = capsys.readouterr().out
     assert f"[interrupted after {truncate.audio_end_ms} ms]" in out
     assert "you: [" in out  # the fake transcriber's "[N ms of audio]"
+
+
+async def test_tool_agent_runs_both_tools_against_serve_fake() -> None:
+    """serve-fake --tool-call makes the calls; the example answers them and prints the turn."""
+    (result,) = await _run_against_fake_server(
+        [str(EXAMPLES / "tool_agent.py"), "Weather and time in Paris?"],
+        serve_args=[
+            "--tool-call",
+            'get_weather={"city": "Paris"}',
+            "--tool-call",
+            'local_time={"timezone": "Europe/Paris"}',
+        ],
+    )
+    lines = _ok(result).splitlines()
+    assert lines == [
+        '[get_weather({"city": "Paris"}) -> {"city":"Paris","temperature":21,"unit":"celsius"}]',
+        '[local_time({"timezone": "Europe/Paris"}) -> 12:00 in Europe/Paris]',
+        "The tool returned: 12:00 in Europe/Paris",
+    ]

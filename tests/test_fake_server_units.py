@@ -175,6 +175,61 @@ def test_public_names() -> None:
         "Turn",
         "echo_responder",
         "open_fake_server",
+        "tool_rule_responder",
     ]
     for name in testing.__all__:
         assert hasattr(testing, name), name
+
+
+def test_example_arguments_follow_the_schema() -> None:
+    from trio_realtime.testing._script import example_arguments
+
+    schema = {
+        "type": "object",
+        "properties": {
+            "city": {"type": "string"},
+            "days": {"type": "integer"},
+            "unit": {"enum": ["c", "f"]},
+            "where": {"$ref": "#/$defs/Place"},
+            "tags": {"type": "array"},
+            "optional": {"type": "string"},
+            "fast": {"type": ["boolean", "null"]},
+            "n": {"anyOf": [{"type": "number"}, {"type": "null"}]},
+            "when": {"type": "string", "default": "now"},
+        },
+        "required": ["city", "days", "unit", "where", "tags", "fast", "n", "when"],
+        "$defs": {
+            "Place": {"type": "object", "properties": {"x": {"type": "integer"}}, "required": ["x"]}
+        },
+    }
+    assert example_arguments(schema) == {
+        "city": "example",
+        "days": 1,
+        "unit": "c",
+        "where": {"x": 1},
+        "tags": [],
+        "fast": True,
+        "n": 1.0,
+        "when": "now",
+    }
+    assert example_arguments(None) == {}
+
+
+def test_tool_rule_responder_calls_offered_tools_on_user_turns() -> None:
+    from trio_realtime.testing import Turn, tool_rule_responder
+
+    respond = tool_rule_responder([ToolCall("a", {"x": 1}), ToolCall("b")])
+    user = Turn(conversation=(), instructions=None, output_modalities=("text",), tools=("a", "c"))
+    assert respond(user) == [ToolCall("a", {"x": 1})]
+    after = Turn(
+        conversation=(),
+        instructions=None,
+        output_modalities=("text",),
+        tools=("a",),
+        tool_output="1",
+    )
+    assert respond(after) == "The tool returned: 1"
+    none = Turn(
+        conversation=(), instructions=None, output_modalities=("text",), last_user_text="hi"
+    )
+    assert respond(none) == "You said: hi"

@@ -10,6 +10,7 @@ from trio_realtime import events
 
 EXPECTED = [
     "APIStatusError",
+    "Agent",
     "AuthenticationError",
     "AzureOptions",
     "BadRequestError",
@@ -31,6 +32,7 @@ EXPECTED = [
     "HandshakeRejected",
     "HostUnreachableError",
     "InsecureTransportError",
+    "Interruption",
     "InvalidHeaderError",
     "KeepaliveTimeout",
     "KeyProvider",
@@ -42,6 +44,8 @@ EXPECTED = [
     "RealtimeConnection",
     "RealtimeError",
     "RealtimeTimeout",
+    "Reply",
+    "RequestRefused",
     "RestConnectError",
     "RestError",
     "RestExtraMissing",
@@ -51,6 +55,9 @@ EXPECTED = [
     "Secret",
     "ServerError",
     "TLSError",
+    "Tool",
+    "ToolCallResult",
+    "ToolOutcome",
     "TranslationConnection",
     "TranslationEvent",
     "WebhookPayloadError",
@@ -59,8 +66,10 @@ EXPECTED = [
     "WebhookVerificationError",
     "connect_realtime",
     "events",
+    "open_agent",
     "open_realtime",
     "open_translation",
+    "tool",
 ]
 
 

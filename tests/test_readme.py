@@ -30,9 +30,10 @@ def test_examples_are_found() -> None:
     for section, last in (
         ("Usage", "trio.run(main)"),
         ("Testing your application", "trio.run(test_greeting)"),
+        ("Tools and the agent layer", "trio.run(main)"),
     ):
         code = _example(section)
-        assert "open_realtime" in code
+        assert "open_realtime" in code, section
         assert code.rstrip().endswith(last)
 
 
@@ -53,6 +54,25 @@ async def test_usage_example_runs_against_fake_server() -> None:
             nursery.cancel_scope.cancel()
     # The fake server's default reply echoes the user's text.
     assert "Hello" in result.stdout.decode()
+
+
+async def test_tool_turn_example_runs_against_fake_server() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+    with trio.fail_after(30):
+        async with trio.open_nursery() as nursery:
+            env = await start_serve_fake(
+                nursery, env, "--tool-call", 'get_weather={"city": "Paris"}'
+            )
+            result = await trio.run_process(
+                [sys.executable, "-c", _example("Tools and the agent layer")],
+                capture_stdout=True,
+                env=env,
+            )
+            nursery.cancel_scope.cancel()
+    assert result.stdout.decode().splitlines() == [
+        '{"city":"Paris","temperature":21}',
+        'The tool returned: {"city":"Paris","temperature":21}',
+    ]
 
 
 async def test_client_secret_example_runs_against_fake_server() -> None:

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from . import events as events
+from ._agent import Agent as Agent
+from ._agent import Interruption as Interruption
+from ._agent import Reply as Reply
+from ._agent import ToolCallResult as ToolCallResult
+from ._agent import open_agent as open_agent
 from ._client import AzureOptions as AzureOptions
 from ._client import Client as Client
 from ._client import KeyProvider as KeyProvider
@@ -38,6 +43,7 @@ from ._errors import ProtocolError as ProtocolError
 from ._errors import RateLimitError as RateLimitError
 from ._errors import RealtimeError as RealtimeError
 from ._errors import RealtimeTimeout as RealtimeTimeout
+from ._errors import RequestRefused as RequestRefused
 from ._errors import RestConnectError as RestConnectError
 from ._errors import RestError as RestError
 from ._errors import RestExtraMissing as RestExtraMissing
@@ -54,11 +60,15 @@ from ._open import connect_realtime as connect_realtime
 from ._open import open_realtime as open_realtime
 from ._open import open_translation as open_translation
 from ._secret import Secret as Secret
+from ._tools import Tool as Tool
+from ._tools import ToolOutcome as ToolOutcome
+from ._tools import tool as tool
 
 __version__ = "0.1.0"
 
 __all__ = [
     "APIStatusError",
+    "Agent",
     "AuthenticationError",
     "AzureOptions",
     "BadRequestError",
@@ -80,6 +90,7 @@ __all__ = [
     "HandshakeRejected",
     "HostUnreachableError",
     "InsecureTransportError",
+    "Interruption",
     "InvalidHeaderError",
     "KeepaliveTimeout",
     "KeyProvider",
@@ -91,6 +102,8 @@ __all__ = [
     "RealtimeConnection",
     "RealtimeError",
     "RealtimeTimeout",
+    "Reply",
+    "RequestRefused",
     "RestConnectError",
     "RestError",
     "RestExtraMissing",
@@ -100,6 +113,9 @@ __all__ = [
     "Secret",
     "ServerError",
     "TLSError",
+    "Tool",
+    "ToolCallResult",
+    "ToolOutcome",
     "TranslationConnection",
     "TranslationEvent",
     "WebhookPayloadError",
@@ -108,6 +124,8 @@ __all__ = [
     "WebhookVerificationError",
     "connect_realtime",
     "events",
+    "open_agent",
     "open_realtime",
     "open_translation",
+    "tool",
 ]

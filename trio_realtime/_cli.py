@@ -59,13 +59,44 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--api-key", default=None, help="key to accept (default: the fake key)")
     serve.add_argument("--delta-size", type=int, default=8, help="characters per text delta")
     serve.add_argument("--interval", type=float, default=0.0, help="seconds between deltas")
+    serve.add_argument(
+        "--tool-call",
+        action="append",
+        default=[],
+        type=_tool_call,
+        metavar="NAME[=JSON]",
+        help="on every user turn whose session offers tool NAME, call it with the JSON "
+        "arguments (default {}); repeat for parallel calls. Answers in words after the "
+        "tool output.",
+    )
     return parser
 
 
-async def _serve_fake(args: argparse.Namespace) -> int:
-    from .testing import DEFAULT_API_KEY, open_fake_server
+def _tool_call(text: str) -> object:
+    import json
 
+    from .testing import ToolCall
+
+    name, _, arguments = text.partition("=")
+    if not name:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a tool name, as NAME or NAME=JSON")
+    if not arguments:
+        return ToolCall(name)
+    try:
+        decoded = json.loads(arguments)
+    except json.JSONDecodeError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r}: the arguments are not JSON ({exc})") from None
+    if not isinstance(decoded, dict):
+        raise argparse.ArgumentTypeError(f"{text!r}: the arguments must be a JSON object")
+    return ToolCall(name, arguments)
+
+
+async def _serve_fake(args: argparse.Namespace) -> int:
+    from .testing import DEFAULT_API_KEY, echo_responder, open_fake_server, tool_rule_responder
+
+    rules = list(args.tool_call)
     async with open_fake_server(
+        responder=tool_rule_responder(rules) if rules else echo_responder,
         host=args.host,
         port=args.port,
         api_key=args.api_key or DEFAULT_API_KEY,
@@ -78,6 +109,8 @@ async def _serve_fake(args: argparse.Namespace) -> int:
         print(f"  base url:      {server.base_url}", flush=True)
         print(f"  webhook secret: {server.rest.webhook_secret}", flush=True)
         print(f"  api key:       {server.api_key}", flush=True)
+        for rule in rules:
+            print(f"  tool call:     {rule.name} {rule.arguments_json()}", flush=True)
         print("press Ctrl-C to stop", flush=True)
         await trio.sleep_forever()
 

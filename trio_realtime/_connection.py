@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, NamedTuple, TypeAlias, TypeVar, cast
 
@@ -264,6 +265,9 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         self._events_rejected = 0
         self._unknown = 0
         self._invalid = 0
+        #: Callables run with every delivered event, in the receiving task
+        #: (see `add_observer`).
+        self._observers: tuple[Callable[[S], None], ...] = ()
         websocket.on_output = self._wake_writer
 
     # -- receiving -------------------------------------------------------
@@ -301,6 +305,9 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
             self._follow_input_format(self.session)
         if log.isEnabledFor(logging.DEBUG):
             log.debug("received %s (%d bytes)", cast(Any, event).type, len(data))
+        if self._observers:
+            for observe in self._observers:
+                observe(event)
         return event
 
     def _binary(self, message: Binary) -> S:
@@ -318,7 +325,10 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         log.debug("undecodable frame (%d bytes): %s", len(exc.raw), exc)
         if self._strict:
             raise exc
-        return cast(S, InvalidEvent(raw=exc.raw, error=exc, event_type=exc.event_type))
+        event = cast(S, InvalidEvent(raw=exc.raw, error=exc, event_type=exc.event_type))
+        for observe in self._observers:
+            observe(event)
+        return event
 
     def _receive_ended(self) -> BaseException:
         """The exception `receive` raises once the message queue is drained and closed."""
@@ -331,6 +341,21 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
 
     def __aiter__(self) -> EventReceiveChannel[S]:
         return self.receive_channel
+
+    def add_observer(self, observer: Callable[[S], None]) -> None:
+        """Run ``observer(event)`` with every event, in the receiving task, before it is returned.
+
+        For state that must see every event, such as an agent's `Conversation`,
+        without a channel hop: the observer runs inside ``receive``, whichever
+        task calls it, so it must be quick, must not block, and must not
+        raise (an exception would propagate out of that ``receive``, after the
+        event was taken). Observers run in the order they were added.
+        """
+        self._observers = (*self._observers, observer)
+
+    def remove_observer(self, observer: Callable[[S], None]) -> None:
+        """Stop running ``observer``; a no-op when it is not attached."""
+        self._observers = tuple(o for o in self._observers if o is not observer)
 
     # -- sending ---------------------------------------------------------
 

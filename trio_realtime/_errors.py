@@ -33,6 +33,7 @@
     │   └── WebhookPayloadError       signed correctly but not a valid event body
     ├── ConnectionClosed              the peer or the network ended an open session
     │   └── KeepaliveTimeout          no pong came back in time: code 1011 (also a RealtimeTimeout)
+    ├── RequestRefused                the server answered an agent's request with an ``error`` event
     ├── ProtocolError                 a frame or event that breaks the wire format
     │   ├── EventDecodeError          a received frame that is not a valid server event
     │   └── EventEncodeError          a client event that cannot be serialised
@@ -57,7 +58,10 @@ No exception message or attribute ever carries the API key.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from .events import ClientEvent, RealtimeErrorDetail
 
 __all__ = [
     "APIStatusError",
@@ -83,6 +87,7 @@ __all__ = [
     "RateLimitError",
     "RealtimeError",
     "RealtimeTimeout",
+    "RequestRefused",
     "RestConnectError",
     "RestError",
     "RestExtraMissing",
@@ -479,3 +484,19 @@ class CloseTimeout(RealtimeTimeout):
     def __init__(self, message: str, unsent: Sequence[object] = ()) -> None:
         self.unsent: tuple[object, ...] = tuple(unsent)
         super().__init__(message)
+
+
+class RequestRefused(RealtimeError):
+    """The server answered a request of `Agent.ask` (or `Agent.respond`) with an ``error`` event.
+
+    The session goes on; ``error`` is the server's detail, ``event`` the client
+    event it refused.
+    """
+
+    def __init__(self, error: RealtimeErrorDetail, event: ClientEvent) -> None:
+        code = f" ({error.code})" if error.code else ""
+        super().__init__(f"the server refused {event.type}{code}: {error.message}")
+        self.error: RealtimeErrorDetail = error
+        """The server's error detail (``type``, ``code``, ``message``, ``param``)."""
+        self.event: ClientEvent = event
+        """The client event the server refused."""

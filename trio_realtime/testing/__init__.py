@@ -27,6 +27,7 @@ from ._script import Responder as Responder
 from ._script import ToolCall as ToolCall
 from ._script import Turn as Turn
 from ._script import echo_responder as echo_responder
+from ._script import tool_rule_responder as tool_rule_responder
 from ._server import DEFAULT_API_KEY as DEFAULT_API_KEY
 from ._server import FakeServer as FakeServer
 from ._server import Faults as Faults
@@ -48,4 +49,5 @@ __all__ = [
     "Turn",
     "echo_responder",
     "open_fake_server",
+    "tool_rule_responder",
 ]

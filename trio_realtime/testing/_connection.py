@@ -147,8 +147,10 @@ class FakeConnection:
     async def drop(self) -> None:
         """Reset the TCP connection: no close frame, the client sees an abnormal end."""
         # SO_LINGER with a zero timeout turns close() into an RST.
+        setsockopt = getattr(self._stream, "setsockopt", None)  # not on a memory stream
         with contextlib.suppress(OSError):
-            self._stream.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            if setsockopt is not None:
+                setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         await self._stream.aclose()
 
     def stall(self) -> None:

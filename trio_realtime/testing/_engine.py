@@ -381,16 +381,26 @@ class Engine:
             and isinstance(item.content[event.content_index], ev.OutputAudio)
         ):
             await self.error(
-                "Only the audio content of an assistant message can be truncated.",
+                "Only model output audio messages can be truncated",
                 code="invalid_value",
                 param="content_index",
                 event_id=eid,
             )
             return
         duration = self.audio_ms.get(event.item_id, 0)
-        if not 0 <= event.audio_end_ms <= duration:
+        if event.audio_end_ms <= 0:
+            # The service refuses a cut at 0 ms (delete the item instead), in the
+            # words it uses for a non-audio item.
             await self.error(
-                f"Audio content of {duration}ms is shorter than {event.audio_end_ms}ms.",
+                "Only model output audio messages can be truncated",
+                code="invalid_value",
+                param="audio_end_ms",
+                event_id=eid,
+            )
+            return
+        if event.audio_end_ms > duration:
+            await self.error(
+                f"Audio content of {duration}ms is already shorter than {event.audio_end_ms}ms",
                 code="invalid_value",
                 param="audio_end_ms",
                 event_id=eid,
@@ -575,6 +585,10 @@ class Engine:
             )
             return
         target.cancel("client_cancelled")
+        # The service finishes the cancelled response (its items done, then
+        # response.done) before it reads the next client event, so a truncate
+        # sent right after the cancel finds the item complete.
+        await target.ended.wait()
 
     def _turn(
         self, params: ev.ResponseParams | None, context: Sequence[ev.Item], oob: bool
@@ -597,6 +611,11 @@ class Engine:
         if instructions is None:
             instructions = opt(self.session.instructions, None)
         metadata = opt(params.metadata if params else UNSET, {})
+        choice = opt(params.tool_choice if params else UNSET, None)
+        if choice is None:
+            choice = opt(self.session.tool_choice, "auto")
+        parallel = opt(params.parallel_tool_calls if params else UNSET, True)
+        functions = [t for t in tools if isinstance(t, ev.FunctionTool)]
         return Turn(
             conversation=tuple(context),
             instructions=instructions,
@@ -608,6 +627,9 @@ class Engine:
             out_of_band=oob,
             index=self.responses,
             metadata=dict(metadata),
+            tool_choice=choice if isinstance(choice, str) else str(getattr(choice, "name", "auto")),
+            tool_parameters={str(t.name): opt(t.parameters, None) for t in functions},
+            parallel_tool_calls=bool(parallel),
         )
 
     def _modalities(self, params: ev.ResponseParams | None) -> list[str]:

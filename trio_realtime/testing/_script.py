@@ -12,7 +12,7 @@ import json
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 
 from ..audio import alaw_encode, ulaw_encode
 
@@ -23,8 +23,11 @@ __all__ = [
     "Turn",
     "chunk_text",
     "echo_responder",
+    "example_arguments",
+    "forced_tool_calls",
     "reply_items",
     "synth_audio",
+    "tool_rule_responder",
 ]
 
 
@@ -59,7 +62,9 @@ class Turn:
     an out-of-band response). ``last_user_text`` is the text (or transcript) of
     the newest user message, ``tool_output`` the output of the newest
     ``function_call_output`` item when that is the newest item. ``index`` counts
-    responses on this connection from 0.
+    responses on this connection from 0. ``tool_choice`` is ``"auto"``,
+    ``"none"``, ``"required"`` or the name of the one function the model must
+    call; ``tool_parameters`` maps each offered function to its JSON Schema.
     """
 
     conversation: Sequence[Any]
@@ -72,13 +77,20 @@ class Turn:
     out_of_band: bool = False
     index: int = 0
     metadata: Mapping[str, str] = field(default_factory=dict[str, str])
+    tool_choice: str = "auto"
+    tool_parameters: Mapping[str, Any] = field(default_factory=dict[str, Any])
+    parallel_tool_calls: bool = True
 
 
 Responder: TypeAlias = Callable[[Turn], "str | ToolCall | Sequence[str | ToolCall]"]
 
 
-def echo_responder(turn: Turn) -> str:
-    """The default answer: echo the user, report tool output, or greet."""
+def echo_responder(turn: Turn) -> str | list[ToolCall]:
+    """The default answer: the calls ``tool_choice`` forces, else echo the user, report
+    tool output, or greet."""
+    calls = forced_tool_calls(turn)
+    if calls:
+        return calls
     if turn.tool_output is not None:
         return f"The tool returned: {turn.tool_output}"
     if turn.last_user_text:
@@ -86,6 +98,93 @@ def echo_responder(turn: Turn) -> str:
     if turn.last_user_audio_ms is not None:
         return f"I heard {turn.last_user_audio_ms} ms of audio."
     return "Hello from the fake Realtime server."
+
+
+def forced_tool_calls(turn: Turn) -> list[ToolCall]:
+    """The calls a ``tool_choice`` of ``"required"`` or a named function forces on a user turn.
+
+    ``"required"`` calls every offered function (one call when
+    ``parallel_tool_calls`` is false); a named function is called alone. After
+    a tool output the fake answers in words instead of calling again, unlike a
+    real model under ``"required"``, so a test cannot loop forever.
+    """
+    if turn.tool_output is not None or not turn.tools:
+        return []
+    choice = turn.tool_choice
+    if choice == "required":
+        names = list(turn.tools) if turn.parallel_tool_calls else list(turn.tools[:1])
+    elif choice not in ("auto", "none") and choice in turn.tools:
+        names = [choice]
+    else:
+        return []
+    return [ToolCall(name, example_arguments(turn.tool_parameters.get(name))) for name in names]
+
+
+def tool_rule_responder(
+    rules: Sequence[ToolCall], fallback: Responder = echo_responder
+) -> Responder:
+    """A responder that makes the ``rules``' calls on every user turn that offers their tools.
+
+    Several rules offered at once become parallel calls in one response. After
+    the tool outputs, or when no rule's tool is offered, ``fallback`` answers.
+    This is what ``serve-fake --tool-call`` scripts.
+    """
+
+    def respond(turn: Turn) -> Reply:
+        if turn.tool_output is None:
+            calls = [rule for rule in rules if rule.name in turn.tools]
+            if calls:
+                return calls
+        return fallback(turn)
+
+    return respond
+
+
+def example_arguments(schema: Any) -> dict[str, Any]:
+    """Deterministic arguments that satisfy a simple JSON Schema: each required property."""
+    if not isinstance(schema, dict):
+        return {}
+    root = cast(dict[str, Any], schema)
+    value = _example(root, cast(dict[str, Any], root.get("$defs") or {}), 0)
+    return cast(dict[str, Any], value) if isinstance(value, dict) else {}
+
+
+_SCALARS: dict[str, Any] = {"string": "example", "integer": 1, "number": 1.0, "boolean": True}
+
+
+def _example(schema: dict[str, Any], defs: dict[str, Any], depth: int) -> Any:
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        target = defs.get(ref.rsplit("/", 1)[-1])
+        if isinstance(target, dict) and depth < 8:
+            return _example(cast(dict[str, Any], target), defs, depth + 1)
+        return {}
+    if "default" in schema:
+        return schema["default"]
+    enum = schema.get("enum")
+    if isinstance(enum, list) and enum:
+        return cast(list[Any], enum)[0]
+    for key in ("anyOf", "oneOf"):
+        options = schema.get(key)
+        if isinstance(options, list) and options:
+            first = cast(list[Any], options)[0]
+            if isinstance(first, dict):
+                return _example(cast(dict[str, Any], first), defs, depth + 1)
+    kind: object = schema.get("type")
+    if isinstance(kind, list):
+        kinds = cast(list[object], kind)
+        kind = kinds[0] if kinds else None
+    if kind == "object" or "properties" in schema:
+        props = cast(dict[str, Any], schema.get("properties") or {})
+        required = cast(list[Any], schema.get("required") or [])
+        return {
+            name: _example(cast(dict[str, Any], props[name]), defs, depth + 1)
+            for name in required
+            if isinstance(name, str) and isinstance(props.get(name), dict)
+        }
+    if kind == "array":
+        return []
+    return _SCALARS.get(str(kind))
 
 
 def reply_items(reply: str | ToolCall | Sequence[str | ToolCall]) -> list[str | ToolCall]:

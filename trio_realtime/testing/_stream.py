@@ -80,6 +80,8 @@ class ActiveResponse:
     # Characters of text left under max_output_tokens (4 per token), None: no limit.
     budget: int | None = None
     incomplete: bool = False
+    #: Set once ``response.done`` is out (or the connection is gone).
+    ended: trio.Event = field(default_factory=trio.Event)
 
     @property
     def stopped(self) -> bool:
@@ -185,6 +187,8 @@ class Streamer:
             )
         except trio_websocket.ConnectionClosed:
             self.engine.finish(active)
+        finally:
+            active.ended.set()
 
     def _usage(self, context: Sequence[ev.Item], output: Sequence[ev.Item]) -> ev.Usage:
         text_in = _tokens(sum(_item_chars(i) for i in context))

@@ -1,0 +1,58 @@
+"""The fake server's engine over a memory stream, so `MockClock` can drive a whole session.
+
+`open_fake_server` listens on a loopback port, and real sockets keep trio's
+autojumping clock from jumping while they wait. Here the client's end of a
+`trio.testing.memory_stream_pair` does the real HTTP upgrade (our `_upgrade`)
+and the server's end is handed to the fake server's own stream handler, so the
+engine, its VAD, its pacing and its errors are exactly those of the loopback
+server, with no socket in between.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import trio
+import trio.testing
+
+import trio_realtime as rt
+from trio_realtime._client import prepare_handshake
+from trio_realtime._connection import REALTIME, start_connection
+from trio_realtime._open import _Session  # pyright: ignore[reportPrivateUsage]
+from trio_realtime._options import Options
+from trio_realtime._upgrade import upgrade
+from trio_realtime.testing import FakeServer
+
+
+def memory_session(
+    server: FakeServer, model: str = "gpt-realtime", **options: Any
+) -> _Session[rt.RealtimeConnection]:
+    """What ``open_realtime(server.client(), model)`` returns, over a memory stream.
+
+    ``server`` must be entered (``async with open_fake_server() as server``).
+    """
+    opts = Options(**options)
+
+    async def connect(nursery: trio.Nursery) -> rt.RealtimeConnection:
+        client_end, server_end = trio.testing.memory_stream_pair()
+        server_nursery = server._nursery  # pyright: ignore[reportPrivateUsage]
+        assert server_nursery is not None, "enter the FakeServer first"
+        server_nursery.start_soon(server._handle_stream, server_end)  # pyright: ignore[reportPrivateUsage, reportArgumentType]
+        handshake = await prepare_handshake(
+            server.client(),
+            path="/realtime",
+            model=model,
+            call_id=None,
+            intent=None,
+            extra_query=None,
+            extra_headers=None,
+            allow_insecure_transport=False,
+        )
+        trailing = await upgrade(
+            client_end, handshake, receive_buffer_size=opts.receive_buffer_size
+        )
+        return start_connection(
+            nursery, rt.RealtimeConnection, REALTIME, client_end, trailing, opts, handshake.url
+        )
+
+    return _Session(connect)
