@@ -229,3 +229,10 @@ def test_verification_needs_no_httpx_and_rest_calls_name_the_extra() -> None:
         "REST calls need httpx, which is not installed; install the rest extra: "
         "pip install 'trio-realtime[rest]'"
     )
+
+
+def test_from_env_reads_the_sdks_variable() -> None:
+    verifier = rest.WebhookVerifier.from_env({"OPENAI_WEBHOOK_SECRET": f" {SECRET}\n"})
+    verifier.verify(BODY, headers_for(), now=NOW)
+    with pytest.raises(rt.ConfigurationError, match="OPENAI_WEBHOOK_SECRET"):
+        rest.WebhookVerifier.from_env({})
