@@ -564,3 +564,36 @@ async def test_transport_frames_never_reach_our_tracebacks(fail: bool) -> None:
     (exc,) = seen
     assert isinstance(exc, rt.RestConnectError if fail else trio.Cancelled)
     assert_clean(exc)
+
+
+@pytest.mark.parametrize(
+    ("bad", "error"),
+    [({"X-Bad": "a\r\nb"}, rt.InvalidHeaderError), ({"X-Num": 1}, rt.ConfigurationError)],
+)
+async def test_bad_extra_headers_beside_a_key_keep_it_out_of_the_traceback(
+    bad: dict[str, Any], error: type[Exception]
+) -> None:
+    async def call() -> None:
+        async with mock(ok([])) as http, open_rest_transport(client(), http_client=http) as t:
+            await t.request(
+                "POST", "/a", extra_headers={"Authorization": f"Bearer {API_KEY}", **bad}
+            )
+
+    with trio.fail_after(5):
+        exc = await caught(call)
+    assert isinstance(exc, error), exc
+    assert_clean(exc)
+
+
+async def test_an_httpx_connect_timeout_is_a_rest_timeout() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectTimeout("timed out")
+
+    with trio.fail_after(5), pytest.raises(rt.RestTimeout, match=r"connecting took longer than 3"):
+        async with (
+            mock(handler) as http,
+            open_rest_transport(
+                client(), http_client=http, options=RestOptions(connect_timeout=3)
+            ) as t,
+        ):
+            await t.request("POST", "/a")
