@@ -281,3 +281,43 @@ async def test_the_sdk_drives_the_fake(server: FakeServer) -> None:
     assert call.state == "ended"
     assert call.session is not None
     assert call.session.instructions == "SDK call"
+
+
+async def test_the_fake_refuses_like_the_api(server: FakeServer) -> None:
+    import httpx
+
+    auth = {"Authorization": f"Bearer {server.api_key}"}
+    with trio.fail_after(10):
+        async with httpx.AsyncClient(base_url=server.base_url) as http:
+            # A plain GET where the WebSocket lives is not an upgrade: 405.
+            assert (await http.get("/realtime", headers=auth)).status_code == 405
+            assert (await http.post("/nowhere", headers=auth)).status_code == 404
+            assert (await http.post("/realtime/client_secrets")).status_code == 401
+            bad_json = await http.post("/realtime/client_secrets", headers=auth, content=b"{")
+            assert bad_json.status_code == 400
+            assert bad_json.json()["error"]["type"] == "invalid_request_error"
+            assert bad_json.headers["x-request-id"].startswith("req_fake")
+            far = await http.post(
+                "/fake/incoming_calls",
+                headers=auth,
+                json={"webhook_url": "http://192.0.2.1/hook"},
+            )
+            assert far.status_code == 400
+            assert "loopback" in far.json()["error"]["message"]
+            port = await _closed_port()
+            nobody = await http.post(
+                "/fake/incoming_calls",
+                headers=auth,
+                json={"webhook_url": f"http://127.0.0.1:{port}/hook"},
+            )
+            assert nobody.status_code == 502
+    assert len(server.rest.requests) == 6, server.rest.requests
+    assert server.connections == []
+
+
+async def _closed_port() -> int:
+    sock = trio.socket.socket()
+    await sock.bind(("127.0.0.1", 0))
+    port: int = sock.getsockname()[1]
+    sock.close()
+    return port

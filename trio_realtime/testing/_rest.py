@@ -57,6 +57,7 @@ _MAX_HEAD = 64 * 1024
 _MAX_BODY = 4 * 1024 * 1024
 _RECEIVE = 64 * 1024
 _IO_TIMEOUT = 10.0
+_KEEPALIVE = 60.0
 _FAKE_SDP_ANSWER = (
     "v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=trio-realtime fake\r\n"
     "t=0 0\r\na=group:BUNDLE 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
@@ -156,7 +157,7 @@ class FakeCall:
     refer_target: str | None = None
     webhook_status: int | None = None
     sdp_offer: str | None = None
-    _changed: trio.Event = field(default_factory=trio.Event, repr=False)
+    _changed: trio.Event = field(default_factory=trio.Event, init=False, repr=False)
 
     async def wait_state(self, *states: str) -> str:
         """Wait until the call is in one of ``states``; return it."""
@@ -288,7 +289,8 @@ class FakeRest:
         http.receive_data(initial)
         while True:
             request: tuple[h11.Request, bytes] | None = None
-            with trio.move_on_after(_IO_TIMEOUT if http.their_state is not h11.IDLE else 60.0):
+            # Also how long an idle keep-alive connection may wait for its next request.
+            with trio.move_on_after(_KEEPALIVE):
                 request = await _read_request(stream, http)
             if request is None:
                 return
@@ -318,8 +320,7 @@ class FakeRest:
         method = request.method.decode("latin-1")
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers}
         self.requests.append((method, target.path))
-        self.server._connection_count += 1  # pyright: ignore[reportPrivateUsage]
-        request_id = f"req_fake{self.server._connection_count:04d}"  # pyright: ignore[reportPrivateUsage]
+        request_id = f"req_fake_rest{len(self.requests):04d}"
         common = [("x-request-id", request_id)]
         try:
             status, extra, payload = await self._route(method, target.path, headers, body)
@@ -408,7 +409,7 @@ class FakeRest:
             merged = _merge(base, session)
             session = merged
             effective = cast(dict[str, Any], msgspec.to_builtins(merged))
-        effective.update(id=self._new_id("sess"), object="realtime.session", expires_at=0)
+        effective.update(id=self._new_id("sess"), object="realtime.session")
         self.secrets[value] = MintedSecret(value, expires_at, session)
         return _json(200, {"value": value, "expires_at": expires_at, "session": effective})
 
