@@ -597,3 +597,49 @@ async def test_an_httpx_connect_timeout_is_a_rest_timeout() -> None:
             ) as t,
         ):
             await t.request("POST", "/a")
+
+
+# -- the endpoints' own argument checks ---------------------------------------------
+
+
+async def test_call_arguments_are_checked_before_sending() -> None:
+    from trio_realtime import events as ev
+    from trio_realtime import rest
+
+    seen: list[httpx.Request] = []
+    session = ev.RealtimeSession(instructions="x")
+    with trio.fail_after(5):
+        async with mock(ok(seen)) as http, rest.open_rest(client(), http_client=http) as api:
+            with pytest.raises(rt.ConfigurationError, match="call_id must be a non-empty string"):
+                await api.calls.accept("", session)
+            with pytest.raises(rt.ConfigurationError, match=r"events\.RealtimeSession"):
+                await api.calls.accept("rtc_1", {"instructions": "x"})  # type: ignore[arg-type]
+            with pytest.raises(rt.ConfigurationError, match=r"events\.RealtimeSession"):
+                await api.calls.accept("rtc_1", ev.TranscriptionSession())  # type: ignore[arg-type]
+            for status in (200, 399, 700, True):
+                with pytest.raises(rt.ConfigurationError, match="400 to 699"):
+                    await api.calls.reject("rtc_1", status_code=status)
+            with pytest.raises(rt.ConfigurationError, match="target_uri"):
+                await api.calls.refer("rtc_1", "  ")
+            with pytest.raises(rt.ConfigurationError, match="sdp must be"):
+                await api.calls.create("")
+            with pytest.raises(rt.ConfigurationError, match="session must be"):
+                await api.client_secrets.create("gpt-realtime")  # type: ignore[arg-type]
+            with pytest.raises(rt.ConfigurationError, match="model must be"):
+                await api.translation_client_secrets.create("")
+            assert seen == []
+            # A call id is one path segment, whatever it holds.
+            await api.calls.hangup("rtc/../x?y")
+    assert str(seen[0].url).endswith("/realtime/calls/rtc%2F..%2Fx%3Fy/hangup")
+
+
+async def test_create_without_a_location_has_no_call_id() -> None:
+    from trio_realtime import rest
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(201, content=b"v=0\r\n")
+
+    with trio.fail_after(5):
+        async with mock(handler) as http, rest.open_rest(client(), http_client=http) as api:
+            answer = await api.calls.create("v=0\r\n")
+    assert answer == rest.CallAnswer(sdp="v=0\r\n", call_id=None)
