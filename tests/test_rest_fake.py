@@ -321,3 +321,18 @@ async def _closed_port() -> int:
     port: int = sock.getsockname()[1]
     sock.close()
     return port
+
+
+async def test_one_rest_client_serves_many_tasks(server: FakeServer) -> None:
+    minted: list[rest.ClientSecret] = []
+    with trio.fail_after(10):
+        async with rest.open_rest(server.client()) as api:
+
+            async def mint() -> None:
+                minted.append(await api.client_secrets.create(SESSION))
+
+            async with trio.open_nursery() as nursery:
+                for _ in range(20):
+                    nursery.start_soon(mint)
+    assert len({m.value for m in minted}) == 20
+    assert all(server.rest.accepts_key(m.value.reveal()) for m in minted)
