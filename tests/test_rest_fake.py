@@ -336,3 +336,28 @@ async def test_one_rest_client_serves_many_tasks(server: FakeServer) -> None:
                     nursery.start_soon(mint)
     assert len({m.value for m in minted}) == 20
     assert all(server.rest.accepts_key(m.value.reveal()) for m in minted)
+
+
+async def test_other_api_families_add_routes(server: FakeServer) -> None:
+    from trio_realtime.testing._rest import Refused, RestRequest, json_answer
+
+    async def live(request: RestRequest) -> tuple[int, list[tuple[str, str]], bytes]:
+        match request.method, request.tail:
+            case "GET", ["live", "sessions", session_id]:
+                return json_answer(200, {"id": session_id})
+            case _:
+                raise Refused(404, f"no {request.path}")
+
+    server.rest.add_route("live", live)
+    with pytest.raises(ValueError, match="the fake's own"):
+        server.rest.add_route("realtime", live)
+    with trio.fail_after(10):
+        async with rest.open_rest(server.client()) as api:
+            answer = await api.transport.request("GET", "/live/sessions/ls_1")
+            assert answer.body == b'{"id":"ls_1"}'
+            with pytest.raises(rt.NotFoundError, match="no /v1/live/other"):
+                await api.transport.request("POST", "/live/other")
+        wrong = rt.Client(api_key="sk-wrong-0000", base_url=server.base_url)
+        async with rest.open_rest(wrong) as api:
+            with pytest.raises(rt.AuthenticationError):
+                await api.transport.request("GET", "/live/sessions/ls_1")

@@ -23,8 +23,9 @@ import email.policy
 import secrets
 import time
 import urllib.parse
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
 
 import h11
 import msgspec
@@ -41,10 +42,16 @@ __all__ = [
     "DEFAULT_WEBHOOK_SECRET",
     "FakeCall",
     "FakeRest",
+    "HTTPAnswer",
     "MintedSecret",
+    "Refused",
     "ReplayStream",
     "RequestHead",
+    "RestRequest",
+    "RestRoute",
+    "decode_body",
     "error_body",
+    "json_answer",
     "read_head",
 ]
 
@@ -214,11 +221,30 @@ class _Dial(msgspec.Struct, kw_only=True):
     call_id: str | None = None
 
 
-_Answer = tuple[int, list[tuple[str, str]], bytes]
+HTTPAnswer: TypeAlias = tuple[int, list[tuple[str, str]], bytes]
+"""A status, headers and body: what a route answers."""
 
 
-class _Refused(Exception):
-    """An HTTP error answer, raised inside a handler."""
+@dataclass(frozen=True, slots=True)
+class RestRequest:
+    """One authenticated request, as a route added with `FakeRest.add_route` gets it:
+    ``tail`` is the path from the route's segment on (``["live", "sessions", ...]``),
+    ``headers`` have lower-case names, ``key`` is the credential it carried."""
+
+    method: str
+    path: str
+    tail: list[str]
+    headers: dict[str, str]
+    body: bytes
+    key: str
+
+
+RestRoute: TypeAlias = Callable[[RestRequest], Awaitable[HTTPAnswer]]
+"""A handler for every path under one segment (such as ``live``)."""
+
+
+class Refused(Exception):
+    """An HTTP error answer with the API's JSON error body; raise it inside a route."""
 
     def __init__(
         self, status: int, message: str, code: str | None = None, param: str | None = None
@@ -242,7 +268,20 @@ class FakeRest:
         self.calls: dict[str, FakeCall] = {}
         self.secrets: dict[str, MintedSecret] = {}
         self.requests: list[tuple[str, str]] = []
+        self._routes: dict[str, RestRoute] = {}
         self._count = 0
+
+    def add_route(self, segment: str, route: RestRoute) -> None:
+        """Serve every path whose part after the base URL starts with ``segment``
+        (``"live"`` for ``/v1/live/...``) with ``route``, once authenticated.
+
+        For other API families built on this fake (GPT-Live); ``route`` raises
+        `Refused` for an error answer, and may use `require_api_key`,
+        `decode_body` and `json_answer`.
+        """
+        if segment in ("realtime", "fake"):
+            raise ValueError(f"the {segment!r} routes are the fake's own")
+        self._routes[segment] = route
 
     def _new_id(self, prefix: str) -> str:
         self._count += 1
@@ -315,7 +354,7 @@ class FakeRest:
                 return
             http.start_next_cycle()
 
-    async def _answer(self, request: h11.Request, body: bytes) -> _Answer:
+    async def _answer(self, request: h11.Request, body: bytes) -> HTTPAnswer:
         target = urllib.parse.urlsplit(request.target.decode("latin-1"))
         method = request.method.decode("latin-1")
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers}
@@ -324,39 +363,44 @@ class FakeRest:
         common = [("x-request-id", request_id)]
         try:
             status, extra, payload = await self._route(method, target.path, headers, body)
-        except _Refused as refused:
+        except Refused as refused:
             return refused.status, [*common, ("content-type", "application/json")], refused.body
         return status, [*common, *extra], payload
 
-    async def _route(self, method: str, path: str, headers: dict[str, str], body: bytes) -> _Answer:
+    async def _route(
+        self, method: str, path: str, headers: dict[str, str], body: bytes
+    ) -> HTTPAnswer:
         parts = [p for p in path.split("/") if p]
         # Everything lives under the base path (/v1); match on what follows it.
-        if "realtime" in parts:
-            tail = parts[parts.index("realtime") :]
-        elif "fake" in parts:
-            tail = parts[parts.index("fake") :]
-        else:
-            raise _Refused(404, f"Invalid URL ({method} {path})")
+        known = ("realtime", "fake", *self._routes)
+        start = next((i for i, part in enumerate(parts) if part in known), None)
+        if start is None:
+            raise Refused(404, f"Invalid URL ({method} {path})")
+        tail = parts[start:]
+        route = self._routes.get(tail[0])
+        if route is not None:
+            key = self._authorize(headers)
+            return await route(RestRequest(method, path, tail, headers, body, key))
         if method != "POST":
-            raise _Refused(405, f"Invalid method for URL ({method} {path})")
+            raise Refused(405, f"Invalid method for URL ({method} {path})")
         key = self._authorize(headers)
         match tail:
             case ["realtime", "client_secrets"]:
-                self._require_api_key(key)
+                self.require_api_key(key)
                 return self._mint(body)
             case ["realtime", "translations", "client_secrets"]:
-                self._require_api_key(key)
+                self.require_api_key(key)
                 return self._mint_translation(body)
             case ["realtime", "calls"]:
                 return self._create_call(headers, body)
             case ["realtime", "calls", call_id, action]:
-                self._require_api_key(key)
+                self.require_api_key(key)
                 return await self._call_action(urllib.parse.unquote(call_id), action, body)
             case ["fake", "incoming_calls"]:
-                self._require_api_key(key)
+                self.require_api_key(key)
                 return await self._dial(body)
             case _:
-                raise _Refused(404, f"Invalid URL ({method} {path})")
+                raise Refused(404, f"Invalid URL ({method} {path})")
 
     def _authorize(self, headers: dict[str, str]) -> str:
         auth = headers.get("authorization", "")
@@ -364,18 +408,19 @@ class FakeRest:
         if key is None:
             key = headers.get("api-key")
         if not key:
-            raise _Refused(
+            raise Refused(
                 401,
                 "You didn't provide an API key. You need to provide your API key in an "
                 "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
             )
         if key != self.server.api_key and not self.accepts_key(key):
-            raise _Refused(401, f"Incorrect API key provided: ...{key[-4:]}.", "invalid_api_key")
+            raise Refused(401, f"Incorrect API key provided: ...{key[-4:]}.", "invalid_api_key")
         return key
 
-    def _require_api_key(self, key: str) -> None:
+    def require_api_key(self, key: str) -> None:
+        """Refuse (401) a request that carried a client secret where only the key may go."""
         if key != self.server.api_key:
-            raise _Refused(
+            raise Refused(
                 401, "This endpoint needs an API key; a client secret cannot call it.", None
             )
 
@@ -384,9 +429,9 @@ class FakeRest:
     def _expiry(self, expires_after: _ExpiresAfter | None) -> int:
         seconds = 600 if expires_after is None else expires_after.seconds
         if expires_after is not None and expires_after.anchor != "created_at":
-            raise _Refused(400, "expires_after.anchor must be 'created_at'.", None, "anchor")
+            raise Refused(400, "expires_after.anchor must be 'created_at'.", None, "anchor")
         if not 10 <= seconds <= 7200:
-            raise _Refused(
+            raise Refused(
                 400,
                 f"Invalid 'expires_after.seconds': {seconds}. Expected a value between 10 "
                 "and 7200.",
@@ -395,8 +440,8 @@ class FakeRest:
             )
         return int(time.time()) + seconds
 
-    def _mint(self, body: bytes) -> _Answer:
-        request = _decode(body, _MintRequest)
+    def _mint(self, body: bytes) -> HTTPAnswer:
+        request = decode_body(body, _MintRequest)
         expires_at = self._expiry(request.expires_after)
         value = f"ek_{secrets.token_hex(16)}"
         session = request.session
@@ -411,10 +456,10 @@ class FakeRest:
             effective = cast(dict[str, Any], msgspec.to_builtins(merged))
         effective.update(id=self._new_id("sess"), object="realtime.session")
         self.secrets[value] = MintedSecret(value, expires_at, session)
-        return _json(200, {"value": value, "expires_at": expires_at, "session": effective})
+        return json_answer(200, {"value": value, "expires_at": expires_at, "session": effective})
 
-    def _mint_translation(self, body: bytes) -> _Answer:
-        request = _decode(body, _TranslationMintRequest)
+    def _mint_translation(self, body: bytes) -> HTTPAnswer:
+        request = decode_body(body, _TranslationMintRequest)
         expires_at = self._expiry(request.expires_after)
         value = f"ek_{secrets.token_hex(16)}"
         self.secrets[value] = MintedSecret(value, expires_at, None)
@@ -425,32 +470,32 @@ class FakeRest:
             "expires_at": expires_at,
             "audio": request.session.audio or {},
         }
-        return _json(200, {"value": value, "expires_at": expires_at, "session": session})
+        return json_answer(200, {"value": value, "expires_at": expires_at, "session": session})
 
     # -- calls ---------------------------------------------------------------------
 
     def _call(self, call_id: str) -> FakeCall:
         call = self.calls.get(call_id)
         if call is None:
-            raise _Refused(404, f"Call '{call_id}' not found.", "call_not_found", "call_id")
+            raise Refused(404, f"Call '{call_id}' not found.", "call_not_found", "call_id")
         return call
 
-    async def _call_action(self, call_id: str, action: str, body: bytes) -> _Answer:
+    async def _call_action(self, call_id: str, action: str, body: bytes) -> HTTPAnswer:
         call = self._call(call_id)
         match action:
             case "accept":
                 self._in_state(call, action, "ringing")
-                session = _decode(body, ev.RealtimeSession)
+                session = decode_body(body, ev.RealtimeSession)
                 model = session.model if isinstance(session.model, str) else self.server.model
                 call.session = _merge(default_session(model), session)
                 call._move("accepted")  # pyright: ignore[reportPrivateUsage]
             case "reject":
                 self._in_state(call, action, "ringing")
-                call.reject_status = _decode(body or b"{}", _Reject).status_code
+                call.reject_status = decode_body(body or b"{}", _Reject).status_code
                 call._move("rejected")  # pyright: ignore[reportPrivateUsage]
             case "refer":
                 self._in_state(call, action, "accepted")
-                call.refer_target = _decode(body, _Refer).target_uri
+                call.refer_target = decode_body(body, _Refer).target_uri
                 call._move("referred")  # pyright: ignore[reportPrivateUsage]
                 self._end_connections(call_id, "call transferred")
             case "hangup":
@@ -458,12 +503,12 @@ class FakeRest:
                 call._move("ended")  # pyright: ignore[reportPrivateUsage]
                 self._end_connections(call_id, "call ended")
             case _:
-                raise _Refused(404, f"Invalid URL (POST /v1/realtime/calls/{call_id}/{action})")
+                raise Refused(404, f"Invalid URL (POST /v1/realtime/calls/{call_id}/{action})")
         return 200, [], b""
 
     def _in_state(self, call: FakeCall, action: str, *states: str) -> None:
         if call.state not in states:
-            raise _Refused(
+            raise Refused(
                 409,
                 f"Cannot {action} call '{call.call_id}': it is {call.state}.",
                 "call_state_invalid",
@@ -479,22 +524,22 @@ class FakeRest:
             if conn.query.get("call_id") == call_id and not conn.closed:
                 nursery.start_soon(conn.close, 1000, reason)
 
-    def _create_call(self, headers: dict[str, str], body: bytes) -> _Answer:
+    def _create_call(self, headers: dict[str, str], body: bytes) -> HTTPAnswer:
         content_type = headers.get("content-type", "")
         if content_type.split(";")[0].strip() == "application/sdp":
             offer, session = body.decode("utf-8", "replace"), None
         elif content_type.startswith("multipart/form-data"):
             fields = _multipart(content_type, body)
             if "sdp" not in fields:
-                raise _Refused(400, "Missing required parameter: 'sdp'.", None, "sdp")
+                raise Refused(400, "Missing required parameter: 'sdp'.", None, "sdp")
             offer = fields["sdp"].decode("utf-8", "replace")
             session = (
-                _decode(fields["session"], ev.RealtimeSession) if "session" in fields else None
+                decode_body(fields["session"], ev.RealtimeSession) if "session" in fields else None
             )
         else:
-            raise _Refused(400, "Send the SDP offer as multipart/form-data or application/sdp.")
+            raise Refused(400, "Send the SDP offer as multipart/form-data or application/sdp.")
         if not offer.startswith("v=0"):
-            raise _Refused(400, "The SDP offer is not valid SDP.", "invalid_offer", "sdp")
+            raise Refused(400, "The SDP offer is not valid SDP.", "invalid_offer", "sdp")
         call_id = self._new_id("rtc")
         model = session.model if session is not None and isinstance(session.model, str) else None
         call = FakeCall(
@@ -546,19 +591,19 @@ class FakeRest:
         call.webhook_status = await _post(webhook_url, event, signed)
         return call
 
-    async def _dial(self, body: bytes) -> _Answer:
-        dial = _decode(body, _Dial)
+    async def _dial(self, body: bytes) -> HTTPAnswer:
+        dial = decode_body(body, _Dial)
         try:
             call = await self.incoming_call(
                 dial.webhook_url, sip_headers=dial.sip_headers, call_id=dial.call_id
             )
         except ValueError as exc:
-            raise _Refused(400, str(exc), None, "webhook_url") from None
+            raise Refused(400, str(exc), None, "webhook_url") from None
         except (OSError, trio.TooSlowError, h11.ProtocolError) as exc:
-            raise _Refused(
+            raise Refused(
                 502, f"Could not deliver the webhook: {exc!r}", None, "webhook_url"
             ) from None
-        return _json(200, {"call_id": call.call_id, "webhook_status": call.webhook_status})
+        return json_answer(200, {"call_id": call.call_id, "webhook_status": call.webhook_status})
 
 
 def _merge(base: ev.RealtimeSession, update: ev.RealtimeSession | None) -> ev.RealtimeSession:
@@ -573,14 +618,16 @@ def _merge(base: ev.RealtimeSession, update: ev.RealtimeSession | None) -> ev.Re
     return msgspec.convert(merged, ev.RealtimeSession)
 
 
-def _decode(body: bytes, type_: type[_T]) -> _T:
+def decode_body(body: bytes, type_: type[_T]) -> _T:
+    """The JSON body as ``type_``, or `Refused` (400) as the API words it."""
     try:
         return msgspec.json.decode(body, type=type_)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-        raise _Refused(400, f"We could not parse the JSON body of your request: {exc}") from None
+        raise Refused(400, f"We could not parse the JSON body of your request: {exc}") from None
 
 
-def _json(status: int, payload: object) -> _Answer:
+def json_answer(status: int, payload: object) -> HTTPAnswer:
+    """A JSON answer."""
     return status, [("content-type", "application/json")], msgspec.json.encode(payload)
 
 
@@ -590,7 +637,7 @@ def _multipart(content_type: str, body: bytes) -> dict[str, bytes]:
     )
     fields: dict[str, bytes] = {}
     if not message.is_multipart():
-        raise _Refused(400, "The multipart/form-data body could not be parsed.")
+        raise Refused(400, "The multipart/form-data body could not be parsed.")
     for part in message.iter_parts():  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType, reportUnknownVariableType]
         name = part.get_param("name", header="content-disposition")  # pyright: ignore[reportUnknownMemberType]
         payload = part.get_payload(decode=True)  # pyright: ignore[reportUnknownMemberType]
