@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import sys
 from collections.abc import Sequence
 
@@ -159,15 +158,14 @@ async def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--turns", type=int, default=0, help="hang up after N replies (0: never)")
     parser.add_argument("--calls", type=int, default=0, help="exit after N calls (0: never)")
     args = parser.parse_args(argv)
-    secret = os.environ.get("OPENAI_WEBHOOK_SECRET")
-    if not secret:
-        print(
-            "set OPENAI_WEBHOOK_SECRET to the webhook endpoint's whsec_... secret", file=sys.stderr
-        )
+    try:
+        verifier = rest.WebhookVerifier.from_env()  # OPENAI_WEBHOOK_SECRET
+        client = rt.Client.from_env()
+    except rt.ConfigurationError as exc:
+        print(exc, file=sys.stderr)
         return 2
-    client = rt.Client.from_env()
     async with rest.open_rest(client) as api, trio.open_nursery() as nursery:
-        agent = Agent(client, api, rest.WebhookVerifier(secret), args.turns)
+        agent = Agent(client, api, verifier, args.turns)
         listeners = await trio.open_tcp_listeners(args.port, host=args.host)
         port = listeners[0].socket.getsockname()[1]
         print(f"listening on http://{args.host}:{port}{args.path}", flush=True)

@@ -14,9 +14,9 @@ import trio
 async def start_serve_fake(
     nursery: trio.Nursery, env: dict[str, str], *extra_args: str
 ) -> dict[str, str]:
-    """Start serve-fake in ``nursery`` with ``env`` (and ``extra_args``); the same
-    env plus the ``OPENAI_BASE_URL``, ``OPENAI_API_KEY`` and ``OPENAI_WEBHOOK_SECRET``
-    that its banner announced.
+    """Start serve-fake in ``nursery`` with ``env`` (and ``extra_args``); the same env
+    plus the ``OPENAI_BASE_URL``, ``OPENAI_API_KEY`` and ``OPENAI_WEBHOOK_SECRET`` that
+    its banner announced.
 
     It runs until the nursery is cancelled.
     """

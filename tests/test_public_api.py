@@ -81,6 +81,47 @@ def test_public_names() -> None:
     assert trio_realtime.__all__ == EXPECTED
 
 
+REST_EXPECTED = [
+    "DEFAULT_REJECT_STATUS",
+    "DEFAULT_REST_OPTIONS",
+    "DEFAULT_SECRET_EXPIRY",
+    "DEFAULT_WEBHOOK_TOLERANCE",
+    "MAX_SECRET_EXPIRY",
+    "MIN_SECRET_EXPIRY",
+    "CallAnswer",
+    "Calls",
+    "ClientSecret",
+    "ClientSecrets",
+    "LiveForkAnswer",
+    "LiveSessions",
+    "MultipartField",
+    "RealtimeCallIncoming",
+    "RealtimeCallIncomingData",
+    "RestClient",
+    "RestOptions",
+    "RestResponse",
+    "RestTransport",
+    "SipHeader",
+    "TranslationClientSecret",
+    "TranslationClientSecrets",
+    "UnknownWebhookEvent",
+    "WebhookEvent",
+    "WebhookHeaders",
+    "WebhookVerifier",
+    "open_rest",
+    "open_rest_transport",
+    "sign_webhook",
+]
+
+
+def test_rest_public_names() -> None:
+    from trio_realtime import rest
+
+    assert rest.__all__ == REST_EXPECTED
+    for name in rest.__all__:
+        assert hasattr(rest, name), name
+
+
 def test_all_lists_resolve() -> None:
     # (Their order is ruff's RUF022 rule.)
     for module in (trio_realtime, events, live):

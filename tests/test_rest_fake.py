@@ -21,8 +21,7 @@ import trio
 import trio_realtime as rt
 from trio_realtime import events as ev
 from trio_realtime import rest
-from trio_realtime.testing import FakeServer, open_fake_server
-from trio_realtime.testing._rest import FakeCall, MintedSecret
+from trio_realtime.testing import FakeCall, FakeServer, MintedSecret, open_fake_server
 
 SESSION = ev.RealtimeSession(
     instructions="You answer the phone for a bakery.",
@@ -282,3 +281,83 @@ async def test_the_sdk_drives_the_fake(server: FakeServer) -> None:
     assert call.state == "ended"
     assert call.session is not None
     assert call.session.instructions == "SDK call"
+
+
+async def test_the_fake_refuses_like_the_api(server: FakeServer) -> None:
+    import httpx
+
+    auth = {"Authorization": f"Bearer {server.api_key}"}
+    with trio.fail_after(10):
+        async with httpx.AsyncClient(base_url=server.base_url) as http:
+            # A plain GET where the WebSocket lives is not an upgrade: 405.
+            assert (await http.get("/realtime", headers=auth)).status_code == 405
+            assert (await http.post("/nowhere", headers=auth)).status_code == 404
+            assert (await http.post("/realtime/client_secrets")).status_code == 401
+            bad_json = await http.post("/realtime/client_secrets", headers=auth, content=b"{")
+            assert bad_json.status_code == 400
+            assert bad_json.json()["error"]["type"] == "invalid_request_error"
+            assert bad_json.headers["x-request-id"].startswith("req_fake")
+            far = await http.post(
+                "/fake/incoming_calls",
+                headers=auth,
+                json={"webhook_url": "http://192.0.2.1/hook"},
+            )
+            assert far.status_code == 400
+            assert "loopback" in far.json()["error"]["message"]
+            port = await _closed_port()
+            nobody = await http.post(
+                "/fake/incoming_calls",
+                headers=auth,
+                json={"webhook_url": f"http://127.0.0.1:{port}/hook"},
+            )
+            assert nobody.status_code == 502
+    assert len(server.rest.requests) == 6, server.rest.requests
+    assert server.connections == []
+
+
+async def _closed_port() -> int:
+    sock = trio.socket.socket()
+    await sock.bind(("127.0.0.1", 0))
+    port: int = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
+async def test_one_rest_client_serves_many_tasks(server: FakeServer) -> None:
+    minted: list[rest.ClientSecret] = []
+    with trio.fail_after(10):
+        async with rest.open_rest(server.client()) as api:
+
+            async def mint() -> None:
+                minted.append(await api.client_secrets.create(SESSION))
+
+            async with trio.open_nursery() as nursery:
+                for _ in range(20):
+                    nursery.start_soon(mint)
+    assert len({m.value for m in minted}) == 20
+    assert all(server.rest.accepts_key(m.value.reveal()) for m in minted)
+
+
+async def test_other_api_families_add_routes(server: FakeServer) -> None:
+    from trio_realtime.testing._rest import Refused, RestRequest, json_answer
+
+    async def live(request: RestRequest) -> tuple[int, list[tuple[str, str]], bytes]:
+        match request.method, request.tail:
+            case "GET", ["live", "sessions", session_id]:
+                return json_answer(200, {"id": session_id})
+            case _:
+                raise Refused(404, f"no {request.path}")
+
+    server.rest.add_route("live", live)
+    with pytest.raises(ValueError, match="the fake's own"):
+        server.rest.add_route("realtime", live)
+    with trio.fail_after(10):
+        async with rest.open_rest(server.client()) as api:
+            answer = await api.transport.request("GET", "/live/sessions/ls_1")
+            assert answer.body == b'{"id":"ls_1"}'
+            with pytest.raises(rt.NotFoundError, match="no /v1/live/other"):
+                await api.transport.request("POST", "/live/other")
+        wrong = rt.Client(api_key="sk-wrong-0000", base_url=server.base_url)
+        async with rest.open_rest(wrong) as api:
+            with pytest.raises(rt.AuthenticationError):
+                await api.transport.request("GET", "/live/sessions/ls_1")

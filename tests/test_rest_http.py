@@ -440,3 +440,206 @@ async def test_cancelled_in_flight_keeps_no_key(nursery: trio.Nursery) -> None:
         await call()
     (exc,) = seen
     assert_clean(exc)
+
+
+# -- cancellation and secrecy on every path ---------------------------------------
+
+
+@pytest.mark.parametrize("status", [200, 500])
+@pytest.mark.parametrize("cancel_at", [0.5, 1.5, 2.5, 3.5])
+async def test_cancelled_at_any_await_releases_the_answer(
+    autojump_clock: trio.testing.MockClock, status: int, cancel_at: float
+) -> None:
+    # The head comes after 1 s, then three chunks 1 s apart: each cancel_at
+    # falls in another await (connect/head, first, second, third chunk).
+    streams: list[Dripping] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        await trio.sleep(1)
+        stream = Dripping(b"x", count=3, pause=1.0)
+        streams.append(stream)
+        return httpx.Response(status, stream=stream)
+
+    seen: list[BaseException] = []
+    with trio.fail_after(100):
+        async with (
+            mock(handler) as http,
+            open_rest_transport(
+                client(), http_client=http, options=RestOptions(error_body_timeout=60)
+            ) as t,
+        ):
+            with trio.move_on_after(cancel_at) as scope:
+                try:
+                    await t.request("POST", "/a")
+                except trio.Cancelled as exc:
+                    seen.append(exc)
+                    raise
+            assert scope.cancelled_caught
+            if cancel_at > 1:
+                assert streams[0].closed
+            assert_clean(seen[0])
+            # The transport goes on working.
+            streams.clear()
+            if status == 200:
+                answer = await t.request("POST", "/a")
+                assert answer.body == b"xxx"
+            else:
+                with pytest.raises(rt.ServerError) as info:
+                    await t.request("POST", "/a")
+                assert info.value.body == b"xxx"
+
+
+async def test_error_answers_keep_the_key_out_of_tracebacks(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(401, content=b'{"error": {"message": "bad key"}}')
+
+    def huge(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=b"x" * 100)
+
+    async def hang(request: httpx.Request) -> httpx.Response:
+        await trio.sleep_forever()
+
+    for handler, options in (
+        (refuse, RestOptions()),
+        (huge, RestOptions(max_response_body=10)),
+        (hang, RestOptions(timeout=1)),
+    ):
+
+        async def call(handler: Any = handler, options: RestOptions = options) -> None:
+            async with (
+                mock(handler) as http,
+                open_rest_transport(client(), http_client=http, options=options) as t,
+            ):
+                await t.request("POST", "/a", extra_headers={"Authorization": f"Bearer {API_KEY}"})
+
+        with trio.fail_after(10):
+            exc = await caught(call)
+        assert isinstance(exc, rt.RestError), exc
+        assert_clean(exc)
+
+
+class HeaderKeepingTransport(httpx.AsyncBaseTransport):
+    """A transport that, like httpcore building its h11 events, holds the raw header
+    bytes in a local while it waits or fails: what our boundary must keep out of
+    the tracebacks we raise."""
+
+    def __init__(self, fail: bool) -> None:
+        self.fail = fail
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        raw_headers = list(request.headers.raw)
+        if self.fail:
+            raise httpx.ConnectError(f"refused after {len(raw_headers)} headers")
+        await trio.sleep_forever()
+        raise AssertionError(raw_headers)
+
+
+@pytest.mark.parametrize("fail", [True, False])
+async def test_transport_frames_never_reach_our_tracebacks(fail: bool) -> None:
+    azure = rt.Client.azure(
+        api_version="2025-08-28", endpoint="https://res.openai.azure.com", api_key=API_KEY
+    )
+    seen: list[BaseException] = []
+
+    async def call() -> None:
+        transport = HeaderKeepingTransport(fail)
+        async with (
+            httpx.AsyncClient(transport=transport) as http,
+            open_rest_transport(azure, http_client=http) as t,
+        ):
+            try:
+                await t.request("POST", "/a")
+            except BaseException as exc:
+                seen.append(exc)
+                raise
+
+    with trio.fail_after(5):
+        if fail:
+            await caught(call)
+        else:
+            with trio.move_on_after(0.1):
+                await call()
+    (exc,) = seen
+    assert isinstance(exc, rt.RestConnectError if fail else trio.Cancelled)
+    assert_clean(exc)
+
+
+@pytest.mark.parametrize(
+    ("bad", "error"),
+    [({"X-Bad": "a\r\nb"}, rt.InvalidHeaderError), ({"X-Num": 1}, rt.ConfigurationError)],
+)
+async def test_bad_extra_headers_beside_a_key_keep_it_out_of_the_traceback(
+    bad: dict[str, Any], error: type[Exception]
+) -> None:
+    async def call() -> None:
+        async with mock(ok([])) as http, open_rest_transport(client(), http_client=http) as t:
+            await t.request(
+                "POST", "/a", extra_headers={"Authorization": f"Bearer {API_KEY}", **bad}
+            )
+
+    with trio.fail_after(5):
+        exc = await caught(call)
+    assert isinstance(exc, error), exc
+    assert_clean(exc)
+
+
+async def test_an_httpx_connect_timeout_is_a_rest_timeout() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectTimeout("timed out")
+
+    with trio.fail_after(5), pytest.raises(rt.RestTimeout, match=r"connecting took longer than 3"):
+        async with (
+            mock(handler) as http,
+            open_rest_transport(
+                client(), http_client=http, options=RestOptions(connect_timeout=3)
+            ) as t,
+        ):
+            await t.request("POST", "/a")
+
+
+# -- the endpoints' own argument checks ---------------------------------------------
+
+
+async def test_call_arguments_are_checked_before_sending() -> None:
+    from trio_realtime import events as ev
+    from trio_realtime import rest
+
+    seen: list[httpx.Request] = []
+    session = ev.RealtimeSession(instructions="x")
+    with trio.fail_after(5):
+        async with mock(ok(seen)) as http, rest.open_rest(client(), http_client=http) as api:
+            with pytest.raises(rt.ConfigurationError, match="call_id must be a non-empty string"):
+                await api.calls.accept("", session)
+            with pytest.raises(rt.ConfigurationError, match=r"events\.RealtimeSession"):
+                await api.calls.accept("rtc_1", {"instructions": "x"})  # type: ignore[arg-type]
+            with pytest.raises(rt.ConfigurationError, match=r"events\.RealtimeSession"):
+                await api.calls.accept("rtc_1", ev.TranscriptionSession())  # type: ignore[arg-type]
+            for status in (200, 399, 700, True):
+                with pytest.raises(rt.ConfigurationError, match="400 to 699"):
+                    await api.calls.reject("rtc_1", status_code=status)
+            with pytest.raises(rt.ConfigurationError, match="target_uri"):
+                await api.calls.refer("rtc_1", "  ")
+            with pytest.raises(rt.ConfigurationError, match="sdp must be"):
+                await api.calls.create("")
+            with pytest.raises(rt.ConfigurationError, match="session must be"):
+                await api.client_secrets.create("gpt-realtime")  # type: ignore[arg-type]
+            with pytest.raises(rt.ConfigurationError, match="model must be"):
+                await api.translation_client_secrets.create("")
+            assert seen == []
+            # A call id is one path segment, whatever it holds.
+            await api.calls.hangup("rtc/../x?y")
+    assert str(seen[0].url).endswith("/realtime/calls/rtc%2F..%2Fx%3Fy/hangup")
+
+
+async def test_create_without_a_location_has_no_call_id() -> None:
+    from trio_realtime import rest
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(201, content=b"v=0\r\n")
+
+    with trio.fail_after(5):
+        async with mock(handler) as http, rest.open_rest(client(), http_client=http) as api:
+            answer = await api.calls.create("v=0\r\n")
+    assert answer == rest.CallAnswer(sdp="v=0\r\n", call_id=None)

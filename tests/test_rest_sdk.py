@@ -415,3 +415,23 @@ def test_several_signatures_none_good_is_refused_by_both() -> None:
 def test_our_signature_verifies_with_the_sdk() -> None:
     sdk = openai.OpenAI(api_key="sk-unused")
     sdk.webhooks.verify_signature(DELIVERY, signed(), secret=WEBHOOK_SECRET)
+
+
+async def test_an_sdk_client_works_as_the_client() -> None:
+    seen: list[Recorded] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        record(request, seen)
+        return httpx.Response(200)
+
+    sdk = openai.AsyncOpenAI(api_key=KEY, base_url=BASE, project="proj_1")
+    with trio.fail_after(10):
+        async with (
+            httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http,
+            rest.open_rest(sdk, http_client=http) as api,
+        ):
+            await api.calls.hangup("rtc_1")
+    (request,) = seen
+    assert request.url == f"{BASE}/realtime/calls/rtc_1/hangup"
+    assert request.headers["authorization"] == f"Bearer {KEY}"
+    assert request.headers["openai-project"] == "proj_1"

@@ -137,7 +137,8 @@ class RestExtraMissing(ConfigurationError, ImportError):
 
     def __init__(self, what: str) -> None:
         super().__init__(
-            f"{what} needs httpx; install the rest extra: pip install 'trio-realtime[rest]'"
+            f"{what} need httpx, which is not installed; install the rest extra: "
+            "pip install 'trio-realtime[rest]'"
         )
 
 

@@ -198,6 +198,13 @@ class RestTransport:
         """
         options = self.options
         limit = options.timeout
+        extra = _extra_edits(extra_headers)
+        # The caller's mapping may hold a plain credential, and this frame is in
+        # the traceback of whatever is raised below: from here on only the
+        # guarded copy exists.
+        extra_headers = None
+        if isinstance(extra, ConfigurationError):
+            raise extra
         settings = await resolve_client(self.client)
         if live:  # GPT-Live's own addressing (Azure: the v1 API)
             settings = live_settings(settings)
@@ -205,28 +212,29 @@ class RestTransport:
         content = None if json is None else _encode(json)
         # A body-less GET says nothing of a content type (as the SDK sends it).
         json_body = not multipart and (json is not None or method != "GET")
-        headers = _headers(settings, accept, json_body, extra_headers)
-        # The caller's mapping may hold a plain credential; this frame is in the
-        # traceback of whatever is raised below.
-        extra_headers = None
+        headers = _headers(settings, accept, json_body, extra)
         _check_transport(url, headers, options.allow_insecure_transport)
 
         deadline = trio.current_time() + limit
-        problem: str | None = None
-        response: httpx.Response | None = None
+        sent: httpx.Response | _Failure = _Failure(f"took longer than {limit}s", timeout=True)
         with trio.move_on_at(deadline):
-            response, problem = await _send(
-                self._http, method, url, headers, content, multipart, options, limit
-            )
-        if problem is not None:
-            raise RestConnectError(f"{method} {url}: {problem}")
-        if response is None:
-            raise RestTimeout(f"{method} {url} took longer than {limit}s")
+            sent = await _send(self._http, method, url, headers, content, multipart, options)
+        if isinstance(sent, _Failure):
+            cls = RestTimeout if sent.timeout else RestConnectError
+            raise cls(f"{method} {url}: {sent.message}")
         try:
-            return await _answer(response, method, url, deadline, options, limit)
+            return await _answer(sent, method, url, deadline, options, limit)
         finally:
             with trio.CancelScope(shield=True), trio.move_on_after(1.0):
-                await response.aclose()
+                await sent.aclose()
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    """Why no answer came: a message naming the cause, and whether it was a timeout."""
+
+    message: str
+    timeout: bool = False
 
 
 @asynccontextmanager
@@ -292,7 +300,7 @@ def _headers(
     settings: ClientSettings,
     accept: str,
     json_type: bool,
-    extra_headers: Mapping[str, str] | None,
+    extra: Iterable[HeaderEdit],
 ) -> tuple[tuple[str, HeaderValue], ...]:
     edits: list[HeaderEdit] = [("Accept", accept)]
     # As the SDK does, also on a request without a body; httpx sets a
@@ -305,10 +313,7 @@ def _headers(
     if settings.project:
         edits.append(("OpenAI-Project", settings.project))
     edits.extend(settings.default_headers)
-    edits.extend(
-        (name, guard_header(name, value))
-        for name, value in _str_map(extra_headers, "extra_headers").items()
-    )
+    edits.extend(extra)
     headers = merge_headers(edits)
     if not any(is_secret_header(name) and value for name, value in headers):
         raise MissingAPIKeyError(
@@ -331,6 +336,18 @@ def _check_transport(
         "could read it. Use an https:// base_url; or, for a trusted network such as a test "
         "server, pass RestOptions(allow_insecure_transport=True)."
     )
+
+
+def _extra_edits(raw: Mapping[str, str] | None) -> list[HeaderEdit] | ConfigurationError:
+    """The caller's extra headers, credentials guarded; or the error, returned, not raised
+    (a frame raising it would keep ``raw`` in its traceback)."""
+    if raw is None:
+        return []
+    if isinstance(raw, Mapping):  # pyright: ignore[reportUnnecessaryIsInstance]
+        mapping = cast("Mapping[object, object]", raw)
+        if all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
+            return [(name, guard_header(name, value)) for name, value in raw.items()]
+    return ConfigurationError("extra_headers must be a mapping of strings to strings")
 
 
 def _str_map(raw: Mapping[str, str] | None, what: str) -> Mapping[str, str]:
@@ -361,34 +378,32 @@ async def _send(
     content: bytes | None,
     multipart: Sequence[MultipartField],
     options: RestOptions,
-    limit: float,
-) -> tuple[httpx.Response | None, str | None]:
+) -> httpx.Response | _Failure:
     """Send the request and wait for the answer's head: the response, or what went wrong."""
     httpx_module = require_httpx("REST calls")
     files = [(f.name, (None, f.data, f.content_type)) for f in multipart] or None
     try:
         # One expression: the revealed headers exist only as temporaries.
-        return (
-            await http.send(
-                http.build_request(
-                    method,
-                    url,
-                    headers=[
-                        (name, value.reveal() if isinstance(value, Secret) else value)
-                        for name, value in headers
-                    ],
-                    content=content,
-                    files=files,
-                    timeout=httpx_module.Timeout(limit, connect=options.connect_timeout),
-                ),
-                stream=True,
+        return await http.send(
+            http.build_request(
+                method,
+                url,
+                headers=[
+                    (name, value.reveal() if isinstance(value, Secret) else value)
+                    for name, value in headers
+                ],
+                content=content,
+                files=files,
+                timeout=httpx_module.Timeout(options.timeout, connect=options.connect_timeout),
             ),
-            None,
+            stream=True,
         )
+    except httpx_module.ConnectTimeout:
+        return _Failure(f"connecting took longer than {options.connect_timeout}s", timeout=True)
     except httpx_module.TimeoutException:
-        return None, None
+        return _Failure(f"took longer than {options.timeout}s", timeout=True)
     except Exception as exc:
-        return None, _describe(exc)
+        return _Failure(_describe(exc))
     except BaseException as exc:
         # Cannot be replaced (trio matches a Cancelled to its scope), only trimmed.
         exc.__traceback__ = None

@@ -17,6 +17,7 @@ import binascii
 import hashlib
 import hmac
 import math
+import os
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeAlias, cast
@@ -149,8 +150,22 @@ class WebhookVerifier:
         self._secret = secret
         self.tolerance: float = tolerance
 
+    @classmethod
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, *, tolerance: float = DEFAULT_WEBHOOK_TOLERANCE
+    ) -> WebhookVerifier:
+        """A verifier for the secret in ``OPENAI_WEBHOOK_SECRET`` (as the openai SDK reads it)."""
+        source: Mapping[str, str] = os.environ if env is None else env
+        if not source.get("OPENAI_WEBHOOK_SECRET", "").strip():
+            raise ConfigurationError(
+                "No webhook secret: set OPENAI_WEBHOOK_SECRET to the endpoint's whsec_... "
+                "secret, or pass it to WebhookVerifier(...)"
+            )
+        return cls(Secret(source["OPENAI_WEBHOOK_SECRET"].strip()), tolerance=tolerance)
+
     def __repr__(self) -> str:
-        return f"WebhookVerifier(secret=<redacted>, tolerance={self.tolerance})"
+        # getattr: a traceback of __init__ shows this repr before the slot is set.
+        return f"WebhookVerifier(secret=<redacted>, tolerance={getattr(self, 'tolerance', None)})"
 
     def verify(
         self, body: bytes | str, headers: WebhookHeaders, *, now: float | None = None

@@ -110,13 +110,20 @@ from ..live import (
     TransportDtmfSent,
 )
 from ._connection import FakeConnection
-from ._rest import live_rest_refusal
+from ._rest import HTTPAnswer, Refused, RestRequest, RestRoute
 from ._script import Turn, reply_items
 
 if TYPE_CHECKING:
     from ._server import FakeServer
 
-__all__ = ["LiveEngine", "LiveFakeConnection", "live_rest", "live_route", "live_sessions"]
+__all__ = [
+    "LiveEngine",
+    "LiveFakeConnection",
+    "live_rest",
+    "live_rest_route",
+    "live_route",
+    "live_sessions",
+]
 
 #: How long a fake session's ``expires_at`` lies ahead.
 _SESSION_SECONDS = 3600
@@ -716,30 +723,38 @@ def _replace(struct: Any, **changes: Any) -> Any:
     return msgspec.structs.replace(struct, **changes)
 
 
-async def live_rest(
-    server: FakeServer, method: str, tail: list[str]
-) -> tuple[int, list[tuple[str, str]], bytes]:
+def live_rest_route(server: FakeServer) -> RestRoute:
+    """The fake REST side's route for ``/v1/live/...`` (see `FakeRest.add_route`)."""
+
+    async def route(request: RestRequest) -> HTTPAnswer:
+        server.rest.require_api_key(request.key)
+        return await live_rest(server, request.method, request.tail)
+
+    return route
+
+
+async def live_rest(server: FakeServer, method: str, tail: list[str]) -> HTTPAnswer:
     """``/live/sessions/{id}/{action}``: hang up a running session, download a
     stored one's recording. The SIP actions (accept, reject, refer) and the
     WebRTC fork are refused: the fake has no SIP or WebRTC side for Live."""
     if len(tail) != 4:
-        raise live_rest_refusal(404, f"Invalid URL ({method} /v1/{'/'.join(tail)})")
+        raise Refused(404, f"Invalid URL ({method} /v1/{'/'.join(tail)})")
     session_id, action = urllib.parse.unquote(tail[2]), tail[3]
     engine = live_sessions(server).get(session_id)
     if engine is None:
-        raise live_rest_refusal(404, f"No Live session {session_id!r}")
+        raise Refused(404, f"No Live session {session_id!r}")
     wanted = "GET" if action == "content" else "POST"
     if method != wanted:
-        raise live_rest_refusal(405, f"Invalid method for URL ({method} .../{action})")
+        raise Refused(405, f"Invalid method for URL ({method} .../{action})")
     if action == "hangup":
         await engine.close("close_requested")
         return 200, [], b""
     if action == "content":
         if engine.session is None or not engine.session.store:
-            raise live_rest_refusal(404, f"Live session {session_id!r} was not stored")
+            raise Refused(404, f"Live session {session_id!r} was not stored")
         return 200, [("content-type", "application/octet-stream")], bytes(engine.recording)
     if action in ("accept", "reject", "refer", "fork"):
-        raise live_rest_refusal(
+        raise Refused(
             400, f"{action} needs a SIP or WebRTC session, which the fake server does not simulate"
         )
-    raise live_rest_refusal(404, f"Invalid URL ({method} .../{action})")
+    raise Refused(404, f"Invalid URL ({method} .../{action})")

@@ -23,8 +23,9 @@ import email.policy
 import secrets
 import time
 import urllib.parse
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
 
 import h11
 import msgspec
@@ -35,17 +36,22 @@ from ..rest._webhooks import sign_webhook
 from ._engine import default_session
 
 if TYPE_CHECKING:
-    from ._connection import FakeConnection
     from ._server import FakeServer
 
 __all__ = [
     "DEFAULT_WEBHOOK_SECRET",
     "FakeCall",
     "FakeRest",
+    "HTTPAnswer",
     "MintedSecret",
+    "Refused",
     "ReplayStream",
     "RequestHead",
+    "RestRequest",
+    "RestRoute",
+    "decode_body",
     "error_body",
+    "json_answer",
     "read_head",
 ]
 
@@ -58,16 +64,12 @@ _MAX_HEAD = 64 * 1024
 _MAX_BODY = 4 * 1024 * 1024
 _RECEIVE = 64 * 1024
 _IO_TIMEOUT = 10.0
+_KEEPALIVE = 60.0
 _FAKE_SDP_ANSWER = (
     "v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=trio-realtime fake\r\n"
     "t=0 0\r\na=group:BUNDLE 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
     "c=IN IP4 0.0.0.0\r\na=mid:0\r\na=rtpmap:111 opus/48000/2\r\n"
 )
-
-
-def live_rest_refusal(status: int, message: str) -> Exception:
-    """The error a Live REST handler raises for an HTTP error answer."""
-    return _Refused(status, message)
 
 
 def error_body(message: str, type_: str, code: str | None, param: str | None = None) -> bytes:
@@ -162,7 +164,7 @@ class FakeCall:
     refer_target: str | None = None
     webhook_status: int | None = None
     sdp_offer: str | None = None
-    _changed: trio.Event = field(default_factory=trio.Event, repr=False)
+    _changed: trio.Event = field(default_factory=trio.Event, init=False, repr=False)
 
     async def wait_state(self, *states: str) -> str:
         """Wait until the call is in one of ``states``; return it."""
@@ -219,11 +221,30 @@ class _Dial(msgspec.Struct, kw_only=True):
     call_id: str | None = None
 
 
-_Answer = tuple[int, list[tuple[str, str]], bytes]
+HTTPAnswer: TypeAlias = tuple[int, list[tuple[str, str]], bytes]
+"""A status, headers and body: what a route answers."""
 
 
-class _Refused(Exception):
-    """An HTTP error answer, raised inside a handler."""
+@dataclass(frozen=True, slots=True)
+class RestRequest:
+    """One authenticated request, as a route added with `FakeRest.add_route` gets it:
+    ``tail`` is the path from the route's segment on (``["live", "sessions", ...]``),
+    ``headers`` have lower-case names, ``key`` is the credential it carried."""
+
+    method: str
+    path: str
+    tail: list[str]
+    headers: dict[str, str]
+    body: bytes
+    key: str
+
+
+RestRoute: TypeAlias = Callable[[RestRequest], Awaitable[HTTPAnswer]]
+"""A handler for every path under one segment (such as ``live``)."""
+
+
+class Refused(Exception):
+    """An HTTP error answer with the API's JSON error body; raise it inside a route."""
 
     def __init__(
         self, status: int, message: str, code: str | None = None, param: str | None = None
@@ -247,7 +268,20 @@ class FakeRest:
         self.calls: dict[str, FakeCall] = {}
         self.secrets: dict[str, MintedSecret] = {}
         self.requests: list[tuple[str, str]] = []
+        self._routes: dict[str, RestRoute] = {}
         self._count = 0
+
+    def add_route(self, segment: str, route: RestRoute) -> None:
+        """Serve every path whose part after the base URL starts with ``segment``
+        (``"live"`` for ``/v1/live/...``) with ``route``, once authenticated.
+
+        For other API families built on this fake (GPT-Live); ``route`` raises
+        `Refused` for an error answer, and may use `require_api_key`,
+        `decode_body` and `json_answer`.
+        """
+        if segment in ("realtime", "fake"):
+            raise ValueError(f"the {segment!r} routes are the fake's own")
+        self._routes[segment] = route
 
     def _new_id(self, prefix: str) -> str:
         self._count += 1
@@ -294,7 +328,8 @@ class FakeRest:
         http.receive_data(initial)
         while True:
             request: tuple[h11.Request, bytes] | None = None
-            with trio.move_on_after(_IO_TIMEOUT if http.their_state is not h11.IDLE else 60.0):
+            # Also how long an idle keep-alive connection may wait for its next request.
+            with trio.move_on_after(_KEEPALIVE):
                 request = await _read_request(stream, http)
             if request is None:
                 return
@@ -319,55 +354,53 @@ class FakeRest:
                 return
             http.start_next_cycle()
 
-    async def _answer(self, request: h11.Request, body: bytes) -> _Answer:
+    async def _answer(self, request: h11.Request, body: bytes) -> HTTPAnswer:
         target = urllib.parse.urlsplit(request.target.decode("latin-1"))
         method = request.method.decode("latin-1")
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers}
         self.requests.append((method, target.path))
-        self.server._connection_count += 1  # pyright: ignore[reportPrivateUsage]
-        request_id = f"req_fake{self.server._connection_count:04d}"  # pyright: ignore[reportPrivateUsage]
+        request_id = f"req_fake_rest{len(self.requests):04d}"
         common = [("x-request-id", request_id)]
         try:
             status, extra, payload = await self._route(method, target.path, headers, body)
-        except _Refused as refused:
+        except Refused as refused:
             return refused.status, [*common, ("content-type", "application/json")], refused.body
         return status, [*common, *extra], payload
 
-    async def _route(self, method: str, path: str, headers: dict[str, str], body: bytes) -> _Answer:
+    async def _route(
+        self, method: str, path: str, headers: dict[str, str], body: bytes
+    ) -> HTTPAnswer:
         parts = [p for p in path.split("/") if p]
-        if parts[-3:-2] == ["sessions"] and "live" in parts:
-            # GPT-Live's session calls (imported here: _live imports this module).
-            from ._live import live_rest
-
-            self._require_api_key(self._authorize(headers))
-            return await live_rest(self.server, method, parts[parts.index("live") :])
         # Everything lives under the base path (/v1); match on what follows it.
-        if "realtime" in parts:
-            tail = parts[parts.index("realtime") :]
-        elif "fake" in parts:
-            tail = parts[parts.index("fake") :]
-        else:
-            raise _Refused(404, f"Invalid URL ({method} {path})")
+        known = ("realtime", "fake", *self._routes)
+        start = next((i for i, part in enumerate(parts) if part in known), None)
+        if start is None:
+            raise Refused(404, f"Invalid URL ({method} {path})")
+        tail = parts[start:]
+        route = self._routes.get(tail[0])
+        if route is not None:
+            key = self._authorize(headers)
+            return await route(RestRequest(method, path, tail, headers, body, key))
         if method != "POST":
-            raise _Refused(405, f"Invalid method for URL ({method} {path})")
+            raise Refused(405, f"Invalid method for URL ({method} {path})")
         key = self._authorize(headers)
         match tail:
             case ["realtime", "client_secrets"]:
-                self._require_api_key(key)
+                self.require_api_key(key)
                 return self._mint(body)
             case ["realtime", "translations", "client_secrets"]:
-                self._require_api_key(key)
+                self.require_api_key(key)
                 return self._mint_translation(body)
             case ["realtime", "calls"]:
                 return self._create_call(headers, body)
             case ["realtime", "calls", call_id, action]:
-                self._require_api_key(key)
+                self.require_api_key(key)
                 return await self._call_action(urllib.parse.unquote(call_id), action, body)
             case ["fake", "incoming_calls"]:
-                self._require_api_key(key)
+                self.require_api_key(key)
                 return await self._dial(body)
             case _:
-                raise _Refused(404, f"Invalid URL ({method} {path})")
+                raise Refused(404, f"Invalid URL ({method} {path})")
 
     def _authorize(self, headers: dict[str, str]) -> str:
         auth = headers.get("authorization", "")
@@ -375,18 +408,19 @@ class FakeRest:
         if key is None:
             key = headers.get("api-key")
         if not key:
-            raise _Refused(
+            raise Refused(
                 401,
                 "You didn't provide an API key. You need to provide your API key in an "
                 "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
             )
         if key != self.server.api_key and not self.accepts_key(key):
-            raise _Refused(401, f"Incorrect API key provided: ...{key[-4:]}.", "invalid_api_key")
+            raise Refused(401, f"Incorrect API key provided: ...{key[-4:]}.", "invalid_api_key")
         return key
 
-    def _require_api_key(self, key: str) -> None:
+    def require_api_key(self, key: str) -> None:
+        """Refuse (401) a request that carried a client secret where only the key may go."""
         if key != self.server.api_key:
-            raise _Refused(
+            raise Refused(
                 401, "This endpoint needs an API key; a client secret cannot call it.", None
             )
 
@@ -395,9 +429,9 @@ class FakeRest:
     def _expiry(self, expires_after: _ExpiresAfter | None) -> int:
         seconds = 600 if expires_after is None else expires_after.seconds
         if expires_after is not None and expires_after.anchor != "created_at":
-            raise _Refused(400, "expires_after.anchor must be 'created_at'.", None, "anchor")
+            raise Refused(400, "expires_after.anchor must be 'created_at'.", None, "anchor")
         if not 10 <= seconds <= 7200:
-            raise _Refused(
+            raise Refused(
                 400,
                 f"Invalid 'expires_after.seconds': {seconds}. Expected a value between 10 "
                 "and 7200.",
@@ -406,8 +440,8 @@ class FakeRest:
             )
         return int(time.time()) + seconds
 
-    def _mint(self, body: bytes) -> _Answer:
-        request = _decode(body, _MintRequest)
+    def _mint(self, body: bytes) -> HTTPAnswer:
+        request = decode_body(body, _MintRequest)
         expires_at = self._expiry(request.expires_after)
         value = f"ek_{secrets.token_hex(16)}"
         session = request.session
@@ -420,12 +454,12 @@ class FakeRest:
             merged = _merge(base, session)
             session = merged
             effective = cast(dict[str, Any], msgspec.to_builtins(merged))
-        effective.update(id=self._new_id("sess"), object="realtime.session", expires_at=0)
+        effective.update(id=self._new_id("sess"), object="realtime.session")
         self.secrets[value] = MintedSecret(value, expires_at, session)
-        return _json(200, {"value": value, "expires_at": expires_at, "session": effective})
+        return json_answer(200, {"value": value, "expires_at": expires_at, "session": effective})
 
-    def _mint_translation(self, body: bytes) -> _Answer:
-        request = _decode(body, _TranslationMintRequest)
+    def _mint_translation(self, body: bytes) -> HTTPAnswer:
+        request = decode_body(body, _TranslationMintRequest)
         expires_at = self._expiry(request.expires_after)
         value = f"ek_{secrets.token_hex(16)}"
         self.secrets[value] = MintedSecret(value, expires_at, None)
@@ -436,74 +470,76 @@ class FakeRest:
             "expires_at": expires_at,
             "audio": request.session.audio or {},
         }
-        return _json(200, {"value": value, "expires_at": expires_at, "session": session})
+        return json_answer(200, {"value": value, "expires_at": expires_at, "session": session})
 
     # -- calls ---------------------------------------------------------------------
 
     def _call(self, call_id: str) -> FakeCall:
         call = self.calls.get(call_id)
         if call is None:
-            raise _Refused(404, f"Call '{call_id}' not found.", "call_not_found", "call_id")
+            raise Refused(404, f"Call '{call_id}' not found.", "call_not_found", "call_id")
         return call
 
-    async def _call_action(self, call_id: str, action: str, body: bytes) -> _Answer:
+    async def _call_action(self, call_id: str, action: str, body: bytes) -> HTTPAnswer:
         call = self._call(call_id)
         match action:
             case "accept":
                 self._in_state(call, action, "ringing")
-                session = _decode(body, ev.RealtimeSession)
+                session = decode_body(body, ev.RealtimeSession)
                 model = session.model if isinstance(session.model, str) else self.server.model
                 call.session = _merge(default_session(model), session)
                 call._move("accepted")  # pyright: ignore[reportPrivateUsage]
             case "reject":
                 self._in_state(call, action, "ringing")
-                call.reject_status = _decode(body or b"{}", _Reject).status_code
+                call.reject_status = decode_body(body or b"{}", _Reject).status_code
                 call._move("rejected")  # pyright: ignore[reportPrivateUsage]
             case "refer":
                 self._in_state(call, action, "accepted")
-                call.refer_target = _decode(body, _Refer).target_uri
+                call.refer_target = decode_body(body, _Refer).target_uri
                 call._move("referred")  # pyright: ignore[reportPrivateUsage]
-                await self._end_connections(call_id, "call transferred")
+                self._end_connections(call_id, "call transferred")
             case "hangup":
                 self._in_state(call, action, "accepted", "ringing")
                 call._move("ended")  # pyright: ignore[reportPrivateUsage]
-                await self._end_connections(call_id, "call ended")
+                self._end_connections(call_id, "call ended")
             case _:
-                raise _Refused(404, f"Invalid URL (POST /v1/realtime/calls/{call_id}/{action})")
+                raise Refused(404, f"Invalid URL (POST /v1/realtime/calls/{call_id}/{action})")
         return 200, [], b""
 
     def _in_state(self, call: FakeCall, action: str, *states: str) -> None:
         if call.state not in states:
-            raise _Refused(
+            raise Refused(
                 409,
                 f"Cannot {action} call '{call.call_id}': it is {call.state}.",
                 "call_state_invalid",
             )
 
-    async def _end_connections(self, call_id: str, reason: str) -> None:
-        ending: list[FakeConnection] = [
-            c for c in self.server.connections if c.query.get("call_id") == call_id and not c.closed
-        ]
-        async with trio.open_nursery() as nursery:
-            for conn in ending:
+    def _end_connections(self, call_id: str, reason: str) -> None:
+        # In the background, as the API does: the answer to the hangup must not
+        # wait for a close handshake that the client, busy awaiting that very
+        # answer, cannot read yet.
+        nursery = self.server._nursery  # pyright: ignore[reportPrivateUsage]
+        assert nursery is not None
+        for conn in self.server.connections:
+            if conn.query.get("call_id") == call_id and not conn.closed:
                 nursery.start_soon(conn.close, 1000, reason)
 
-    def _create_call(self, headers: dict[str, str], body: bytes) -> _Answer:
+    def _create_call(self, headers: dict[str, str], body: bytes) -> HTTPAnswer:
         content_type = headers.get("content-type", "")
         if content_type.split(";")[0].strip() == "application/sdp":
             offer, session = body.decode("utf-8", "replace"), None
         elif content_type.startswith("multipart/form-data"):
             fields = _multipart(content_type, body)
             if "sdp" not in fields:
-                raise _Refused(400, "Missing required parameter: 'sdp'.", None, "sdp")
+                raise Refused(400, "Missing required parameter: 'sdp'.", None, "sdp")
             offer = fields["sdp"].decode("utf-8", "replace")
             session = (
-                _decode(fields["session"], ev.RealtimeSession) if "session" in fields else None
+                decode_body(fields["session"], ev.RealtimeSession) if "session" in fields else None
             )
         else:
-            raise _Refused(400, "Send the SDP offer as multipart/form-data or application/sdp.")
+            raise Refused(400, "Send the SDP offer as multipart/form-data or application/sdp.")
         if not offer.startswith("v=0"):
-            raise _Refused(400, "The SDP offer is not valid SDP.", "invalid_offer", "sdp")
+            raise Refused(400, "The SDP offer is not valid SDP.", "invalid_offer", "sdp")
         call_id = self._new_id("rtc")
         model = session.model if session is not None and isinstance(session.model, str) else None
         call = FakeCall(
@@ -555,19 +591,19 @@ class FakeRest:
         call.webhook_status = await _post(webhook_url, event, signed)
         return call
 
-    async def _dial(self, body: bytes) -> _Answer:
-        dial = _decode(body, _Dial)
+    async def _dial(self, body: bytes) -> HTTPAnswer:
+        dial = decode_body(body, _Dial)
         try:
             call = await self.incoming_call(
                 dial.webhook_url, sip_headers=dial.sip_headers, call_id=dial.call_id
             )
         except ValueError as exc:
-            raise _Refused(400, str(exc), None, "webhook_url") from None
+            raise Refused(400, str(exc), None, "webhook_url") from None
         except (OSError, trio.TooSlowError, h11.ProtocolError) as exc:
-            raise _Refused(
+            raise Refused(
                 502, f"Could not deliver the webhook: {exc!r}", None, "webhook_url"
             ) from None
-        return _json(200, {"call_id": call.call_id, "webhook_status": call.webhook_status})
+        return json_answer(200, {"call_id": call.call_id, "webhook_status": call.webhook_status})
 
 
 def _merge(base: ev.RealtimeSession, update: ev.RealtimeSession | None) -> ev.RealtimeSession:
@@ -582,14 +618,16 @@ def _merge(base: ev.RealtimeSession, update: ev.RealtimeSession | None) -> ev.Re
     return msgspec.convert(merged, ev.RealtimeSession)
 
 
-def _decode(body: bytes, type_: type[_T]) -> _T:
+def decode_body(body: bytes, type_: type[_T]) -> _T:
+    """The JSON body as ``type_``, or `Refused` (400) as the API words it."""
     try:
         return msgspec.json.decode(body, type=type_)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-        raise _Refused(400, f"We could not parse the JSON body of your request: {exc}") from None
+        raise Refused(400, f"We could not parse the JSON body of your request: {exc}") from None
 
 
-def _json(status: int, payload: object) -> _Answer:
+def json_answer(status: int, payload: object) -> HTTPAnswer:
+    """A JSON answer."""
     return status, [("content-type", "application/json")], msgspec.json.encode(payload)
 
 
@@ -599,7 +637,7 @@ def _multipart(content_type: str, body: bytes) -> dict[str, bytes]:
     )
     fields: dict[str, bytes] = {}
     if not message.is_multipart():
-        raise _Refused(400, "The multipart/form-data body could not be parsed.")
+        raise Refused(400, "The multipart/form-data body could not be parsed.")
     for part in message.iter_parts():  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType, reportUnknownVariableType]
         name = part.get_param("name", header="content-disposition")  # pyright: ignore[reportUnknownMemberType]
         payload = part.get_payload(decode=True)  # pyright: ignore[reportUnknownMemberType]

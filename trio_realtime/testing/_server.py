@@ -26,7 +26,7 @@ import trio_websocket
 from .._nursery import exit_nursery
 from ..events import ClientEvent
 from ._connection import FakeConnection
-from ._live import LiveFakeConnection, live_route, live_sessions
+from ._live import LiveFakeConnection, live_rest_route, live_route, live_sessions
 from ._rest import DEFAULT_WEBHOOK_SECRET, FakeRest, ReplayStream, error_body, read_head
 from ._script import Responder, ToolCall, echo_responder
 
@@ -122,6 +122,7 @@ class FakeServer:
         self.connections: list[FakeConnection] = []
         self.received: list[ClientEvent] = []
         self.rest: FakeRest = FakeRest(self, webhook_secret)
+        self.rest.add_route("live", live_rest_route(self))
         self._requested_port = port
         self._port: int | None = None
         self._scripted: collections.deque[str | ToolCall | Sequence[str | ToolCall]] = (
