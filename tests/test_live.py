@@ -545,3 +545,64 @@ async def test_primary_lost_ends_the_session_for_its_sideband() -> None:
                     async for _ in conn:
                         pass
                 await conn.aclose()
+
+
+async def test_decisions_triggers_and_delegation_against_the_fake_server() -> None:
+    questions: list[live.Question] = [
+        live.PredicateQuestion(instructions="Is the caller upset?", name="upset"),
+        live.ChoiceQuestion(
+            instructions="Which department?",
+            choices=[live.ChoiceOption(value="billing"), live.ChoiceOption(value="support")],
+        ),
+        live.ScoreQuestion(
+            instructions="How urgent?", levels=[live.ScoreLevel(label="low")], name="urgency"
+        ),
+    ]
+    trigger = live.DecisionTrigger(
+        decisions=live.TriggerDecisions(questions=questions[:1]),
+        event_type="session.input_transcript.delta",
+    )
+    config = live.SessionConfig(
+        model="gpt-live-1",
+        delegation=live.DecisionsDelegation(
+            decisions=live.DecisionsConfig(model="gpt-decide", questions=questions)
+        ),
+        triggers=[trigger],
+    )
+    with trio.fail_after(10):
+        async with (
+            open_fake_server() as server,
+            live.open_live(server.client(), session=config) as conn,
+        ):
+            await conn.send(live.DecisionItemCreate(item=live.DecisionItem.message("user", "Hi")))
+            created = (await _until(conn, live.DecisionItemCreated))[-1]
+            assert isinstance(created.item.id, str)
+            await conn.send(live.DecisionCreate(event_id="eval-1"))
+            asked = (await _until(conn, live.DecisionEvent))[-1]
+            answers = asked.event.decision.answers
+            assert [type(a) for a in answers] == [
+                live.PredicateAnswer,
+                live.ChoiceAnswer,
+                live.ScoreAnswer,
+            ]
+            assert answers[1].choice == "billing"  # type: ignore[union-attr]
+            await conn.send(live.DecisionCreate(event_id="eval-1"))
+            reused = (await _until(conn, live.ErrorEvent))[-1]
+            assert reused.error.code == "duplicate_event_id"
+            assert conn.sent_event(reused) == live.DecisionCreate(event_id="eval-1")
+            # A spoken turn: the trigger fires on its transcript, then the turn
+            # is delegated to the Decision API, which answers it.
+            await conn.send(live.SessionInputAudioAppend(audio=b"\x01\x00" * 2400))
+            await conn.send(live.SessionInputAudioMute())
+            seen = await _until(conn, live.SessionDelegationCreated)
+            heard = next(e for e in seen if isinstance(e, live.SessionInputTranscriptDelta))
+            fired = [e for e in seen if isinstance(e, live.DecisionEvent)]
+            assert len(fired) == 1
+            assert fired[0].trigger_id is not None
+            assert fired[0].source_event_id == heard.event_id
+            assert fired[0].source_event_type == "session.input_transcript.delta"
+            delegated = seen[-1].delegation
+            assert delegated.target == "decisions"
+            answer = (await _until(conn, live.DecisionEvent))[-1]
+            assert answer.delegation_id == delegated.id
+            assert answer.event.decision.model == "gpt-decide"

@@ -88,6 +88,56 @@ async def session(port: int) -> tuple[Frames, Frames]:
             await watcher.until("transport.dtmf.sent")
         await conn.session.close()
         await rec.until("session.closed")
+    # Decisions: items, an evaluation, a trigger on the transcript, a delegated turn.
+    question = {"type": "predicate", "instructions": "Is the caller upset?", "name": "upset"}
+    async with client.live.connect() as conn:
+        rec2 = Frames(conn, SERVER_EVENT)
+        await conn.session.start(
+            session={
+                "model": "gpt-live-1",
+                "delegation": {
+                    "type": "decisions",
+                    "decisions": {"model": "gpt-decide", "questions": [question]},
+                },
+                "triggers": [
+                    {
+                        "type": "decisions",
+                        "event_type": "session.input_transcript.delta",
+                        "decisions": {"questions": [question]},
+                    }
+                ],
+            }
+        )
+        await rec2.until("session.started")
+        await conn.decision.item.create(
+            item={"type": "message", "role": "user", "content": "I want a refund"}
+        )
+        (item_created,) = await rec2.until("decision.item.created")
+        await conn.decision.create(event_id="eval-1")
+        await rec2.until("decision.event")
+        await conn.decision.item.delete(item_id=item_created["item"]["id"])
+        await rec2.until("decision.item.deleted")
+        await conn.session.update(session={"triggers": []})
+        await rec2.until("session.updated")
+        await conn.session.update(
+            session={
+                "triggers": [
+                    {
+                        "type": "decisions",
+                        "event_type": "session.input_transcript.delta",
+                        "decisions": {"questions": [question]},
+                    }
+                ]
+            }
+        )
+        await rec2.until("session.updated")
+        await conn.session.input_audio.append(audio=base64.b64encode(b"\x01\x00" * 2400).decode())
+        await conn.session.input_audio.mute()
+        await rec2.until("session.delegation.created")
+        await rec2.until("decision.event")
+        await conn.session.close()
+        await rec2.until("session.closed")
+    rec.types.extend(rec2.types)
     # The stored session, continued by the SDK's fork client.
     async with client.live.forks.connect(session_id=session_id) as fork:
         forked = Frames(fork, FORK_EVENT)
@@ -121,6 +171,11 @@ def test_sdk_live_client_accepts_everything_the_fake_server_sends() -> None:
         "session.output_audio.fixture.played",
         "error",
         "session.closed",
+        "session.updated",
+        "session.delegation.created",
+        "decision.item.created",
+        "decision.item.deleted",
+        "decision.event",
     }, sorted(set(rec.types))
     assert {"session.input_audio.append", "transport.dtmf.sent"} <= set(watcher.types)
     assert server.connections[-1].path.endswith("/fork")

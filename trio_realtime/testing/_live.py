@@ -14,6 +14,9 @@ predict every event:
   With an explicit ``client`` delegation, the turn is delegated instead
   (``session.delegation.created``) and the assistant speaks the
   ``session.commentary.append`` that names that delegation.
+* Transcript triggers (``session.triggers``) answer every transcript delta
+  of their kind with a ``decision.event`` (``trigger_id``, ``source_event_id``);
+  a ``decisions`` delegation answers its delegated turn with one.
 * ``session.commentary.append`` is spoken; instructions and thinking are
   acknowledged on the timeline. Fixtures play as audio deltas. Mute, unmute,
   decision items and ``decision.create`` (a fixed answer per question) answer
@@ -72,6 +75,7 @@ from ..live import (
     OutputTokensDetails,
     PredicateAnswer,
     PredicateQuestion,
+    Question,
     ResponseCreate,
     ResponseEvent,
     ResponseItemCreate,
@@ -127,6 +131,8 @@ __all__ = [
 
 #: How long a fake session's ``expires_at`` lies ahead.
 _SESSION_SECONDS = 3600
+#: The model a fake trigger's decisions name (triggers configure none of their own).
+_TRIGGER_MODEL = "gpt-decision-fake"
 #: The most caller audio a stored fake session keeps as its "recording".
 _MAX_RECORDING = 16 * 1024 * 1024
 
@@ -245,6 +251,7 @@ class LiveEngine:
         self._decision_items: dict[str, Any] = {}
         self._used_decision_ids: set[str] = set()
         self._event_numbers = itertools.count(1)
+        self._trigger_firings = 0
         #: The caller's audio of a stored session (what download_recording returns).
         self.recording = bytearray()
 
@@ -516,7 +523,7 @@ class LiveEngine:
         self._turn_bytes = 0
         self._turns += 1
         transcript = f"({speech_ms} ms of speech)"
-        await self.emit(
+        await self._transcribed(
             SessionInputTranscriptDelta(
                 event_id=self._id(),
                 delta=transcript,
@@ -544,6 +551,16 @@ class LiveEngine:
                     offset_ms=self.timeline_ms,
                 )
             )
+            if isinstance(delegation, DecisionsDelegation):
+                # The Decision API answers the delegated task at once.
+                config = delegation.decisions
+                await self.emit(
+                    DecisionEvent(
+                        event_id=self._id(),
+                        event=DecisionCompleted(decision=_decision(config.questions, config.model)),
+                        delegation_id=delegation_id,
+                    )
+                )
             return
         instructions = self.session.instructions if self.session is not None else None
         turn = Turn(
@@ -559,12 +576,33 @@ class LiveEngine:
         ]
         await self._speak(" ".join(spoken))
 
+    async def _transcribed(
+        self, delta: SessionInputTranscriptDelta | SessionOutputTranscriptDelta
+    ) -> None:
+        """Send a transcript delta, then evaluate the triggers that watch its kind."""
+        await self.emit(delta)
+        triggers = self.session.triggers if self.session is not None else None
+        for trigger in triggers or ():
+            if trigger.event_type != delta.type:
+                continue
+            self._trigger_firings += 1
+            decision = _decision(trigger.decisions.questions, _TRIGGER_MODEL)
+            await self.emit(
+                DecisionEvent(
+                    event_id=self._id(),
+                    event=DecisionCompleted(decision=decision),
+                    source_event_id=delta.event_id,
+                    source_event_type=delta.type,
+                    trigger_id=f"trig_{self._trigger_firings}",
+                )
+            )
+
     async def _speak(self, text: str) -> None:
         size = max(1, self.server.delta_size)
         for i in range(0, len(text), size):
             piece = text[i : i + size]
             ms = max(1, len(piece) * 40)
-            await self.emit(
+            await self._transcribed(
                 SessionOutputTranscriptDelta(
                     event_id=self._id(),
                     delta=piece,
@@ -614,39 +652,7 @@ class LiveEngine:
                 )
             )
             return
-        answers: list[Any] = []
-        for question in delegation.decisions.questions:
-            name: str | None = _opt(question.name)
-            if isinstance(question, PredicateQuestion):
-                answers.append(PredicateAnswer(probability=0.5, name=name))
-            elif isinstance(question, ChoiceQuestion):
-                first = question.choices[0].value
-                answers.append(
-                    ChoiceAnswer(
-                        choice=first,
-                        confidence=1.0,
-                        name=name,
-                        probabilities=[ChoiceProbability(probability=1.0, value=first)],
-                    )
-                )
-            else:
-                level = question.levels[0].label
-                answers.append(
-                    ScoreAnswer(
-                        confidence=1.0,
-                        score=0.0,
-                        name=name,
-                        probabilities=[ScoreProbability(label=level, probability=1.0, value=0)],
-                    )
-                )
-        usage = DecisionUsage(
-            input_tokens=10,
-            input_tokens_details=InputTokensDetails(cache_write_tokens=0, cached_tokens=0),
-            output_tokens=len(answers),
-            output_tokens_details=OutputTokensDetails(reasoning_tokens=0),
-            total_tokens=10 + len(answers),
-        )
-        decision = Decision(answers=answers, model=delegation.decisions.model, usage=usage)
+        decision = _decision(delegation.decisions.questions, delegation.decisions.model)
         await self.emit(
             DecisionEvent(event_id=self._id(), event=DecisionCompleted(decision=decision))
         )
@@ -758,3 +764,41 @@ async def live_rest(server: FakeServer, method: str, tail: list[str]) -> HTTPAns
             400, f"{action} needs a SIP or WebRTC session, which the fake server does not simulate"
         )
     raise Refused(404, f"Invalid URL ({method} .../{action})")
+
+
+def _decision(questions: list[Question], model: str) -> Decision:
+    """The fake's fixed answers: a predicate at 0.5, a choice's first option, a
+    score's first level, each at full confidence."""
+    answers: list[Any] = []
+    for question in questions:
+        name: str | None = _opt(question.name)
+        if isinstance(question, PredicateQuestion):
+            answers.append(PredicateAnswer(probability=0.5, name=name))
+        elif isinstance(question, ChoiceQuestion):
+            first = question.choices[0].value
+            answers.append(
+                ChoiceAnswer(
+                    choice=first,
+                    confidence=1.0,
+                    name=name,
+                    probabilities=[ChoiceProbability(probability=1.0, value=first)],
+                )
+            )
+        else:
+            level = question.levels[0].label
+            answers.append(
+                ScoreAnswer(
+                    confidence=1.0,
+                    score=0.0,
+                    name=name,
+                    probabilities=[ScoreProbability(label=level, probability=1.0, value=0)],
+                )
+            )
+    usage = DecisionUsage(
+        input_tokens=10,
+        input_tokens_details=InputTokensDetails(cache_write_tokens=0, cached_tokens=0),
+        output_tokens=len(answers),
+        output_tokens_details=OutputTokensDetails(reasoning_tokens=0),
+        total_tokens=10 + len(answers),
+    )
+    return Decision(answers=answers, model=model, usage=usage)
