@@ -270,6 +270,9 @@ async def test_wrong_commands_are_refused_at_send() -> None:
             await conn.send(rt.events.ResponseCreate())  # type: ignore[arg-type]
         with pytest.raises(rt.Base64AudioError):
             live.SessionInputAudioAppend(audio="AAAA")  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match="sent_event"):
+            conn.sent_event(5)
+        assert conn.sent_event("c-unknown") is None
 
 
 def test_model_and_session_must_agree() -> None:

@@ -155,12 +155,20 @@ class LiveConnection(_Connection[LiveEvent, LiveClientEvent, SessionResource]):
             log.warning("GPT-Live: the server could not store the session (%s)", self.url)
             self._storage_failure = event
 
-    def sent_event(self, error: Any) -> LiveClientEvent | None:
-        """The command a Live ``error`` event (or a ``client_event_id``) refers to."""
+    def sent_event(self, error: object) -> LiveClientEvent | None:
+        """The command a Live `ErrorEvent` (or a ``client_event_id`` str) refers to.
+
+        Found among the last `SENT_HISTORY` commands sent; None when the error
+        names none, or it is older than that.
+        """
         if isinstance(error, ErrorEvent):
             event_id = error.error.client_event_id or error.client_event_id
+        elif isinstance(error, str):
+            event_id = error
         else:
-            event_id = cast("str | None", error)
+            raise TypeError(
+                f"sent_event() takes a live.ErrorEvent or an event id, not {type(error).__name__}"
+            )
         return self._sent.get(event_id) if event_id else None
 
     async def _close(self, *, flush: bool, polite: bool) -> None:
