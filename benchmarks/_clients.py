@@ -19,6 +19,10 @@ arrays (`Recorder`), and nothing else.
   trio-websocket costs beyond its parser (its reader task and queue).
 - ``floor_raw``: no WebSocket library at all, a trio socket and a minimal frame
   parser: what trio itself costs (a reference, not a usable client).
+- ``trio_realtime_live`` / ``sdk_live``: the same over GPT-Live
+  (``/v1/live/sessions``): ``trio_realtime.live.open_live`` and the SDK's
+  ``client.live.connect()`` (``session.start`` first, then ``async for``).
+  A Live audio delta has no ``event_id``: its send stamp is its ``start_ms``.
 """
 
 from __future__ import annotations
@@ -35,7 +39,19 @@ from typing import Any
 import msgspec
 
 API_KEY = "sk-bench-not-a-real-key"
-CLIENTS = ("trio_realtime", "sdk", "floor_4k", "floor_64k", "floor_wsproto", "floor_raw")
+CLIENTS = (
+    "trio_realtime",
+    "sdk",
+    "floor_4k",
+    "floor_64k",
+    "floor_wsproto",
+    "floor_raw",
+    "trio_realtime_live",
+    "sdk_live",
+)
+#: The GPT-Live clients, and the SDK client each is compared with.
+LIVE_CLIENTS = ("trio_realtime_live", "sdk_live")
+SDK_OF = {"trio_realtime_live": "sdk_live", "sdk_live": "sdk_live"}
 perf_counter_ns = time.perf_counter_ns
 
 
@@ -134,6 +150,30 @@ async def session_trio_realtime(port: int, model: str, rec: Recorder, marks: Mar
                 break
             times.append(t)
             stamps.append(int(eid[3:]))
+
+
+def _live_stamp(event: Any) -> int:
+    """The send stamp of a Live delta (see the module docstring)."""
+    eid = getattr(event, "event_id", None)
+    return int(eid[3:]) if eid is not None else event.start_ms
+
+
+async def session_trio_realtime_live(port: int, model: str, rec: Recorder, marks: Marks) -> None:
+    from trio_realtime import Client, live
+
+    client = Client(api_key=API_KEY, base_url=f"http://127.0.0.1:{port}/v1")
+    times, stamps = rec.times, rec.stamps
+    async with live.open_live(client, model, allow_insecure_transport=True) as conn:
+        await conn.receive()  # session.started (open_live returned once it came)
+        marks.ready()
+        while True:
+            event = await conn.receive()
+            t = perf_counter_ns()
+            if getattr(event, "event_id", None) == DONE_ID:
+                marks.finished()
+                break
+            times.append(t)
+            stamps.append(_live_stamp(event))
 
 
 def _floor_session(buffer: int) -> Callable[..., Any]:
@@ -304,8 +344,28 @@ async def session_sdk(client: Any, model: str, rec: Recorder, marks: Marks) -> N
             stamps.append(int(eid[3:]))
 
 
+async def session_sdk_live(client: Any, model: str, rec: Recorder, marks: Marks) -> None:
+    times, stamps = rec.times, rec.stamps
+    async with client.live.connect() as conn:
+        await conn.session.start(session={"model": model})
+        first = True
+        async for event in conn:
+            t = perf_counter_ns()
+            if first:  # session.started
+                first = False
+                marks.ready()
+                continue
+            if getattr(event, "event_id", None) == DONE_ID:
+                marks.finished()
+                break
+            times.append(t)
+            stamps.append(_live_stamp(event))
+        await conn.session.close()
+
+
 TRIO_SESSIONS: dict[str, Callable[..., Any]] = {
     "trio_realtime": session_trio_realtime,
+    "trio_realtime_live": session_trio_realtime_live,
     "floor_4k": _floor_session(4096),
     "floor_64k": _floor_session(65536),
     "floor_wsproto": session_floor_wsproto,
@@ -415,7 +475,14 @@ def run_trio(
     trio.run(main)
 
 
-def run_sdk(port: int, models: list[str], rec: Recorder, run: Run, limit_s: float) -> None:
+def run_sdk(
+    port: int,
+    models: list[str],
+    rec: Recorder,
+    run: Run,
+    limit_s: float,
+    session: Callable[..., Any] = session_sdk,
+) -> None:
     import asyncio
 
     async def main() -> None:
@@ -434,7 +501,7 @@ def run_sdk(port: int, models: list[str], rec: Recorder, run: Run, limit_s: floa
             async with asyncio.timeout(limit_s):
                 async with asyncio.TaskGroup() as tg:
                     for model in models:
-                        tg.create_task(session_sdk(client, model, rec, run))
+                        tg.create_task(session(client, model, rec, run))
         except TimeoutError:
             run.timed_out = True
             run.mark_end()
@@ -453,6 +520,8 @@ def execute(client: str, port: int, models: list[str], sample_rss: bool, limit_s
     gc.callbacks.append(run._gc_callback)
     if client == "sdk":
         run_sdk(port, models, rec, run, limit_s)
+    elif client == "sdk_live":
+        run_sdk(port, models, rec, run, limit_s, session_sdk_live)
     else:
         run_trio(client, port, models, rec, run, limit_s)
     stamps = rec.stamps.tolist()
@@ -696,13 +765,17 @@ def warm_imports(client: str) -> None:
     """Import what each client needs before any clock starts."""
     if client == "sdk":
         import openai.resources.realtime.realtime
-        import openai.types.realtime  # noqa: F401
+        import openai.types.realtime
+        import websockets.asyncio.client
+    elif client == "sdk_live":
+        import openai.resources.live.live
+        import openai.types.live  # noqa: F401
         import websockets.asyncio.client  # noqa: F401
     else:
         import trio  # noqa: F401
         import trio_websocket  # noqa: F401
 
-        if client == "trio_realtime":
+        if client.startswith("trio_realtime"):
             import trio_realtime  # noqa: F401
 
 

@@ -1,7 +1,8 @@
 """The server frames every benchmark decodes or streams, built once, byte for byte.
 
-Shapes follow the `openai` package's schema (``openai.types.realtime``) so the
-SDK parses each frame into its proper model, not a fallback. Audio is 24 kHz
+Shapes follow the `openai` package's schema (``openai.types.realtime``, and
+``openai.types.live`` for the GPT-Live frames) so the SDK parses each frame
+into its proper model, not a fallback. Audio is 24 kHz
 mono pcm16, base64 in JSON as on the wire: 20 ms is 960 bytes, 100 ms 4800.
 """
 
@@ -18,6 +19,9 @@ __all__ = [
     "decode_cases",
     "delta_frame",
     "delta_template",
+    "live_decode_cases",
+    "live_delta_template",
+    "live_session_started",
     "response_done",
     "session_created",
 ]
@@ -202,4 +206,69 @@ def decode_cases() -> dict[str, bytes]:
         "function_args_delta": delta_frame("args"),
         "response_done_large": response_done(),
         "session_created": session_created(),
+    }
+
+
+# --- GPT-Live ---------------------------------------------------------------------
+
+
+def live_session_started(event_id: str = "ev_started") -> bytes:
+    """The ``session.started`` a Live session begins with (a realistic configuration)."""
+    return _dumps(
+        {
+            "type": "session.started",
+            "event_id": event_id,
+            "session": {
+                "id": "live_B3nch0000000000001",
+                "expires_at": 1764130000,
+                "model": "gpt-live-1",
+                "status": "active",
+                "audio": {
+                    "format": {"type": "audio/pcm", "rate": 24000},
+                    "output": {"voice": "marin"},
+                },
+                "delegation": {"type": "client", "acknowledgement_delay_ms": 0},
+                "instructions": "You are a helpful voice assistant. Keep answers short.",
+                "input": [
+                    {"role": "developer", "content": [{"type": "input_text", "text": "Be kind."}]}
+                ],
+                "store": False,
+            },
+        }
+    )
+
+
+def live_delta_template(kind: str) -> bytes:
+    """A Live delta with a placeholder for the send stamp.
+
+    Transcript deltas carry it as ``event_id`` ``@STAMP@`` (like the Realtime
+    ones); an audio delta has no ``event_id`` on the primary WebSocket, so its
+    stamp is the integer ``start_ms`` placeholder ``@NS@``.
+    """
+    if kind in ("text", "transcript", "args"):
+        obj: dict[str, Any] = {
+            "type": "session.output_transcript.delta",
+            "event_id": "@STAMP@",
+            "delta": " Hello",
+            "start_ms": 1200,
+            "end_ms": 1240,
+        }
+        return _dumps(obj)
+    if kind in ("audio20", "audio100"):
+        ms = 20 if kind == "audio20" else 100
+        delta = base64.b64encode(audio_bytes(ms)).decode()
+        return _dumps({"type": "session.output_audio.delta", "delta": delta}).replace(
+            b'"delta"', b'"start_ms":@NS@,"delta"'
+        )
+    raise ValueError(f"unknown delta kind {kind!r}")
+
+
+def live_decode_cases() -> dict[str, bytes]:
+    """The GPT-Live frames the decode benchmark times (``live_`` labels)."""
+    stamp = b"ev_1764130000000000000"
+    return {
+        "live_transcript_delta": live_delta_template("transcript").replace(b"@STAMP@", stamp),
+        "live_audio_delta_20ms": live_delta_template("audio20").replace(b"@NS@", b"1764130000"),
+        "live_audio_delta_100ms": live_delta_template("audio100").replace(b"@NS@", b"1764130000"),
+        "live_session_started": live_session_started(),
     }

@@ -22,6 +22,12 @@ test (ours, the `openai` SDK's, the bare floor) selects it the same way:
 - ``bench.idle``: only ``session.created``; the session then stays open,
   answering pings, until the client closes it.
 
+On ``/v1/live/sessions`` (GPT-Live) the scenario is the ``session.model`` of
+the client's first frame, ``session.start``; the server answers
+``session.started`` and streams the same scenarios as Live frames, ends them
+with a ``session.usage.updated`` whose ``event_id`` is ``ev_done``, and
+answers ``session.close`` with ``session.closed`` (paced and burst modes only).
+
 ``GET /stats`` (a plain HTTP request, no upgrade) answers with a JSON object of
 counters since the server started: ``pings`` (client pings answered) and
 ``sessions`` (WebSocket sessions open now). ``bench_idle.py`` reads it at both
@@ -50,6 +56,15 @@ import _payloads
 _GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 _TEMPLATES = {k: _payloads.delta_template(k) for k in ("text", "transcript", "args", "audio20")}
 _TEMPLATES["audio100"] = _payloads.delta_template("audio100")
+#: GPT-Live (``/v1/live/sessions``): the same scenarios, Live frames.
+_LIVE_TEMPLATES = {k: _payloads.live_delta_template(k) for k in _TEMPLATES}
+_SESSION_STARTED = _payloads.live_session_started()
+_LIVE_DONE = b'{"type":"session.usage.updated","event_id":"ev_done","usage":{"seconds":1.0}}'
+_LIVE_CLOSED = (
+    b'{"type":"session.closed","event_id":"ev_closed","reason":"close_requested",'
+    b'"session":{"id":"live_B3nch0000000000001","expires_at":1764130000,'
+    b'"model":"gpt-live-1","status":"active"},"usage":{"seconds":1.0}}'
+)
 _SESSION_CREATED = _payloads.session_created()
 _DONE = (
     b'{"type":"response.done","event_id":"ev_done","response":{"object":"realtime.response",'
@@ -74,10 +89,13 @@ def frame(payload: bytes, opcode: int = 0x1) -> bytes:
     return header + payload
 
 
-def stamped(kind: str) -> bytes:
+def stamped(kind: str, live: bool = False) -> bytes:
     """A delta frame of ``kind`` stamped with the current monotonic time."""
-    stamp = b"ev_%d" % time.perf_counter_ns()
-    return frame(_TEMPLATES[kind].replace(b"@STAMP@", stamp))
+    now = time.perf_counter_ns()
+    if live:
+        template = _LIVE_TEMPLATES[kind]
+        return frame(template.replace(b"@STAMP@", b"ev_%d" % now).replace(b"@NS@", b"%d" % now))
+    return frame(_TEMPLATES[kind].replace(b"@STAMP@", b"ev_%d" % now))
 
 
 class Group:
@@ -122,21 +140,31 @@ async def _ticker(group: Group) -> None:
     group.done.set()
 
 
-async def _read_client_frames(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    """Answer pings and the close handshake; ignore data frames."""
+async def _read_frame(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    """One client frame: its opcode and unmasked payload."""
+    b0, b1 = await reader.readexactly(2)
+    n = b1 & 0x7F
+    if n == 126:
+        (n,) = struct.unpack("!H", await reader.readexactly(2))
+    elif n == 127:
+        (n,) = struct.unpack("!Q", await reader.readexactly(8))
+    mask = await reader.readexactly(4) if b1 & 0x80 else b""
+    data = await reader.readexactly(n)
+    if mask:
+        data = bytes(c ^ mask[i % 4] for i, c in enumerate(data))
+    return b0 & 0x0F, data
+
+
+async def _read_client_frames(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, live: bool = False
+) -> None:
+    """Answer pings and the close handshake (and a Live ``session.close``); ignore
+    other data frames."""
     try:
         while True:
-            b0, b1 = await reader.readexactly(2)
-            n = b1 & 0x7F
-            if n == 126:
-                (n,) = struct.unpack("!H", await reader.readexactly(2))
-            elif n == 127:
-                (n,) = struct.unpack("!Q", await reader.readexactly(8))
-            mask = await reader.readexactly(4) if b1 & 0x80 else b""
-            data = await reader.readexactly(n)
-            if mask:
-                data = bytes(c ^ mask[i % 4] for i, c in enumerate(data))
-            opcode = b0 & 0x0F
+            opcode, data = await _read_frame(reader)
+            if live and opcode == 0x1 and b'"session.close"' in data:
+                writer.write(frame(_LIVE_CLOSED))
             if opcode == 0x8:
                 writer.write(frame(data[:2] or struct.pack("!H", 1000), 0x8))
                 await writer.drain()
@@ -148,7 +176,8 @@ async def _read_client_frames(reader: asyncio.StreamReader, writer: asyncio.Stre
         return
 
 
-async def _scenario(model: str, writer: asyncio.StreamWriter) -> None:
+async def _scenario(model: str, writer: asyncio.StreamWriter, live: bool = False) -> None:
+    done = frame(_LIVE_DONE if live else _DONE)
     parts = model.split(".")
     kind = parts[1] if len(parts) > 1 else "idle"
     if kind == "paced":
@@ -160,17 +189,17 @@ async def _scenario(model: str, writer: asyncio.StreamWriter) -> None:
             deadline += interval_ns
             while time.perf_counter_ns() < deadline:
                 pass
-            writer.write(stamped(delta))
+            writer.write(stamped(delta, live))
             if writer.transport.get_write_buffer_size() > 1 << 20:
                 await writer.drain()
-        writer.write(frame(_DONE))
+        writer.write(done)
     elif kind == "burst":
         delta, n = parts[2], int(parts[3])
         batch = 64
         for start in range(0, n, batch):
-            writer.write(b"".join(stamped(delta) for _ in range(min(batch, n - start))))
+            writer.write(b"".join(stamped(delta, live) for _ in range(min(batch, n - start))))
             await writer.drain()
-        writer.write(frame(_DONE))
+        writer.write(done)
     elif kind == "scale":
         k, duration_ms, run = int(parts[2]), int(parts[3]), parts[4]
         period_s = int(parts[5]) / 1000 if len(parts) > 5 else _TICK_S
@@ -209,12 +238,23 @@ async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) ->
         b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n"
     )
-    writer.write(frame(_SESSION_CREATED))
-    model = parse_qs(urlsplit(target).query).get("model", ["bench.idle"])[0]
-    closer = asyncio.get_running_loop().create_task(_read_client_frames(reader, writer))
+    live = urlsplit(target).path.rstrip("/").endswith("/live/sessions")
+    if live:
+        # GPT-Live: the scenario is the model named by session.start.
+        try:
+            _, start = await _read_frame(reader)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+            return
+        model = json.loads(start).get("session", {}).get("model", "bench.idle")
+        writer.write(frame(_SESSION_STARTED))
+    else:
+        writer.write(frame(_SESSION_CREATED))
+        model = parse_qs(urlsplit(target).query).get("model", ["bench.idle"])[0]
+    closer = asyncio.get_running_loop().create_task(_read_client_frames(reader, writer, live))
     _stats["sessions"] += 1
     try:
-        await _scenario(model, writer)
+        await _scenario(model, writer, live)
         await asyncio.wait_for(closer, timeout=600)
     except (ConnectionError, TimeoutError):
         pass

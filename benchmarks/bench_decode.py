@@ -13,6 +13,12 @@ For each frame (the exact bytes the dispatch benchmark streams):
   ``response.done``) the floor is the library's own class for that one type,
   so the comparison isolates the union and the wrapper.
 
+The ``live_*`` rows are GPT-Live frames: ours is
+``trio_realtime.live.decode_server_event``, the SDK's what
+``AsyncLiveConnection.parse_event`` does (``construct_type_unchecked`` into
+``openai.types.live.ServerEvent``), the floor the library's Struct for that one
+type, ``union_only`` the Live codec's union decoder.
+
 Timing is timeit-style: loops sized to ~20 ms per repeat, the best of many
 repeats, in ns per event; the process is pinned to one core.
 """
@@ -67,8 +73,34 @@ _FLOOR: dict[str, type[msgspec.Struct]] = {
 }
 
 
+def live_decoders(frame: bytes) -> dict[str, Callable[[bytes], Any]]:
+    """`decoders` for a GPT-Live frame."""
+    from openai._models import construct_type_unchecked
+    from openai.types.live import ServerEvent
+
+    from trio_realtime import live
+
+    def sdk(data: bytes) -> Any:
+        return construct_type_unchecked(value=json.loads(data), type_=ServerEvent)
+
+    ours = live.decode_server_event(frame)
+    fns = {
+        "trio_realtime": live.decode_server_event,
+        "sdk": sdk,
+        "json_loads": json.loads,
+        "msgspec_floor": msgspec.json.Decoder(type(ours)).decode,
+        "union_only": live.LIVE_CLIENT_CODEC.fast_decode,
+    }
+    for name, fn in fns.items():
+        if fn(frame) is None:  # pragma: no cover - every decoder returns an object
+            raise AssertionError(name)
+    return fns
+
+
 def decoders(case: str, frame: bytes) -> dict[str, Callable[[bytes], Any]]:
     """The four decode functions for one frame, each checked to accept it."""
+    if case.startswith("live_"):
+        return live_decoders(frame)
     from openai._models import construct_type_unchecked
     from openai.types.realtime import RealtimeServerEvent
 
@@ -128,13 +160,16 @@ def run(quick: bool = False) -> dict[str, Any]:
     with on_client_core():
         repeats, target = (3, 0.004) if quick else (30, 0.01)
         out: dict[str, Any] = {"seed": SEED, "quick": quick, "repeats": repeats, "cases": {}}
+        from trio_realtime import live
         from trio_realtime.events import UnknownEvent, decode_server_event
 
-        for case, frame in _payloads.decode_cases().items():
+        cases = {**_payloads.decode_cases(), **_payloads.live_decode_cases()}
+        for case, frame in cases.items():
             fns = decoders(case, frame)
             row: dict[str, Any] = {"bytes": len(frame)}
-            row["trio_realtime_type"] = type(decode_server_event(frame)).__name__
-            row["modelled"] = not isinstance(decode_server_event(frame), UnknownEvent)
+            decode = live.decode_server_event if case.startswith("live_") else decode_server_event
+            row["trio_realtime_type"] = type(decode(frame)).__name__
+            row["modelled"] = not isinstance(decode(frame), UnknownEvent)
             for name, ns in time_ns(fns, frame, repeats, target).items():
                 row[f"{name}_ns"] = ns
             row["sdk_over_ours"] = ratio(row["sdk_ns"], row["trio_realtime_ns"])

@@ -8,7 +8,9 @@ difference (CLOCK_MONOTONIC is shared by all processes on Linux).
 Modes: ``paced_text`` (a text delta every 1 ms), ``paced_audio`` (a 20 ms audio
 delta every 20 ms), ``burst_text`` and ``burst_audio`` (100 ms audio deltas),
 the last two as fast as the socket takes them, reported as events per second
-at the consumer. Clients: see ``_clients.py``. Paced modes keep each
+at the consumer. Clients: see ``_clients.py``; the GPT-Live pair
+(``trio_realtime_live``, ``sdk_live``) streams the same modes as Live frames,
+and its ratio columns compare with ``sdk_live``. Paced modes keep each
 client's better of two interleaved rounds (``PACED_ROUNDS``).
 """
 
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from _clients import CLIENTS
+from _clients import CLIENTS, SDK_OF
 from _common import SEED, fmt, latency_summary, ratio, run_client, script_main, server, table
 
 #: mode -> (server scenario with {n}, events in a full run, in a quick run)
@@ -98,8 +100,9 @@ def report(results: dict[str, Any]) -> str:
     latencies are queueing behind the burst, not dispatch)."""
     rows = []
     for mode, per_client in results["modes"].items():
-        sdk = per_client.get("sdk", {})
         for client, r in per_client.items():
+            # GPT-Live clients are compared with the SDK's live client.
+            sdk = per_client.get(SDK_OF.get(client, "sdk"), {})
             if "error" in r:
                 rows.append([mode, client, "error"] + [""] * 7)
                 continue

@@ -138,6 +138,8 @@ _COLORS = {
     "floor_64k": "#2ca02c",
     "floor_wsproto": "#9467bd",
     "floor_raw": "#7f7f7f",
+    "trio_realtime_live": "#17becf",
+    "sdk_live": "#ff7f0e",
 }
 _LABELS = {
     "trio_realtime": "trio-realtime",
@@ -146,6 +148,8 @@ _LABELS = {
     "floor_64k": "floor: trio-websocket, 64 KiB reads",
     "floor_wsproto": "floor: wsproto in the consumer task",
     "floor_raw": "floor: raw trio socket",
+    "trio_realtime_live": "trio-realtime, GPT-Live",
+    "sdk_live": "openai SDK, GPT-Live",
 }
 _MAIN = ("trio_realtime", "sdk")
 

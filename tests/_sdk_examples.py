@@ -208,7 +208,17 @@ def split_path(path: str) -> list[str | int]:
 
 def client_params(family: str) -> dict[str, Any]:
     """Tag -> the SDK's ``*Param`` TypedDict for a client event family."""
-    if family == "client":
+    live_params = {
+        "live client": "ClientEventParam",
+        "live connect client": "ConnectClientEventParam",
+        "live fork client": "ForkClientEventParam",
+    }
+    union: Any
+    if family in live_params:
+        import openai.types.live as live
+
+        union = getattr(live, live_params[family])
+    elif family == "client":
         from openai.types.realtime.realtime_client_event_param import (
             RealtimeClientEventParam as union,
         )

@@ -15,7 +15,8 @@ async def start_serve_fake(
     nursery: trio.Nursery, env: dict[str, str], *extra_args: str
 ) -> dict[str, str]:
     """Start serve-fake in ``nursery`` with ``env`` (and ``extra_args``); the same env
-    plus the ``OPENAI_BASE_URL`` and ``OPENAI_API_KEY`` that its banner announced.
+    plus the ``OPENAI_BASE_URL``, ``OPENAI_API_KEY`` and ``OPENAI_WEBHOOK_SECRET`` that
+    its banner announced.
 
     It runs until the nursery is cancelled.
     """
@@ -32,6 +33,13 @@ async def start_serve_fake(
     text = banner.decode()
     base_url = re.search(r"base url:\s+(\S+)", text)
     api_key = re.search(r"api key:\s+(\S+)", text)
+    webhook_secret = re.search(r"webhook secret:\s+(\S+)", text)
     assert base_url
     assert api_key
-    return {**env, "OPENAI_BASE_URL": base_url.group(1), "OPENAI_API_KEY": api_key.group(1)}
+    assert webhook_secret
+    return {
+        **env,
+        "OPENAI_BASE_URL": base_url.group(1),
+        "OPENAI_API_KEY": api_key.group(1),
+        "OPENAI_WEBHOOK_SECRET": webhook_secret.group(1),
+    }

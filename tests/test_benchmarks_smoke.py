@@ -57,6 +57,10 @@ def test_decode_covers_every_event_kind_and_method(results: dict[str, Any]) -> N
         "function_args_delta",
         "response_done_large",
         "session_created",
+        "live_transcript_delta",
+        "live_audio_delta_20ms",
+        "live_audio_delta_100ms",
+        "live_session_started",
     }
     for case, row in cases.items():
         for method in ("trio_realtime", "sdk", "json_loads", "msgspec_floor"):
@@ -77,6 +81,8 @@ def test_dispatch_every_client_received_every_delta(results: dict[str, Any]) -> 
             "floor_64k",
             "floor_wsproto",
             "floor_raw",
+            "trio_realtime_live",
+            "sdk_live",
         }
         for client, r in per_client.items():
             assert "error" not in r, (mode, client, r.get("error"))

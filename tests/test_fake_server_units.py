@@ -162,9 +162,13 @@ def test_public_names() -> None:
     assert sorted(testing.__all__) == [
         "DEFAULT_API_KEY",
         "DEFAULT_INSTRUCTIONS",
+        "DEFAULT_WEBHOOK_SECRET",
+        "FakeCall",
         "FakeConnection",
+        "FakeRest",
         "FakeServer",
         "Faults",
+        "MintedSecret",
         "Reply",
         "Responder",
         "ToolCall",

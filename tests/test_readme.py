@@ -73,3 +73,30 @@ async def test_tool_turn_example_runs_against_fake_server() -> None:
         '{"city":"Paris","temperature":21}',
         'The tool returned: {"city":"Paris","temperature":21}',
     ]
+
+
+async def test_client_secret_example_runs_against_fake_server() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+    code = _example("REST calls: client secrets and phone calls")
+    assert code.rstrip().endswith("trio.run(main)")
+    with trio.fail_after(30):
+        async with trio.open_nursery() as nursery:
+            env = await start_serve_fake(nursery, env)
+            result = await trio.run_process(
+                [sys.executable, "-c", code], capture_stdout=True, env=env
+            )
+            nursery.cancel_scope.cancel()
+    # The minted secret opened the session, configured as minted.
+    assert result.stdout.decode() == "SessionCreated Be brief.\n"
+
+
+def test_live_example_runs() -> None:
+    code = _example("GPT-Live")
+    assert "open_live" in code
+    env = {**os.environ, "PYTHONPATH": str(README.parent)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Hello!" in done.stdout
+    assert "close_requested" in done.stdout

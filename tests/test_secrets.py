@@ -31,7 +31,7 @@ from _http_peer import (
 )
 
 import trio_realtime as rt
-from trio_realtime._client import Client, _resolve, prepare_handshake  # pyright: ignore[reportPrivateUsage]
+from trio_realtime._client import Client, prepare_handshake, resolve_client
 from trio_realtime._handshake import Handshake
 from trio_realtime._secret import Secret
 from trio_realtime._upgrade import open_upgraded_stream, upgrade
@@ -314,7 +314,7 @@ async def test_sdk_shaped_client_errors() -> None:
 async def test_reprs() -> None:
     own = Client(api_key=API_KEY, default_headers={"Authorization": f"Bearer {API_KEY}"})
     hs = await prepare_handshake(own, model="m", extra_headers={"Cookie": API_KEY})
-    settings = await _resolve(own)
+    settings = await resolve_client(own)
     secret = Secret(API_KEY)
     for thing in (own, hs, settings, secret, hs.headers, settings.auth_headers):
         for text in (repr(thing), str(thing), f"{thing}", repr([thing])):

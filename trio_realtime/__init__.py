@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import events as events
+from . import live as live
 from ._agent import Agent as Agent
 from ._agent import Interruption as Interruption
 from ._agent import Reply as Reply
@@ -20,6 +21,7 @@ from ._conversation import Conversation as Conversation
 from ._conversation import ConversationContent as ConversationContent
 from ._conversation import ConversationItem as ConversationItem
 from ._conversation import ConversationResponse as ConversationResponse
+from ._errors import APIStatusError as APIStatusError
 from ._errors import AuthenticationError as AuthenticationError
 from ._errors import BadRequestError as BadRequestError
 from ._errors import Base64AudioError as Base64AudioError
@@ -35,6 +37,9 @@ from ._errors import HostUnreachableError as HostUnreachableError
 from ._errors import InsecureTransportError as InsecureTransportError
 from ._errors import InvalidHeaderError as InvalidHeaderError
 from ._errors import KeepaliveTimeout as KeepaliveTimeout
+from ._errors import LiveStartError as LiveStartError
+from ._errors import LiveStartTimeout as LiveStartTimeout
+from ._errors import LiveStorageError as LiveStorageError
 from ._errors import MissingAPIKeyError as MissingAPIKeyError
 from ._errors import NotFoundError as NotFoundError
 from ._errors import PermissionDeniedError as PermissionDeniedError
@@ -43,8 +48,18 @@ from ._errors import RateLimitError as RateLimitError
 from ._errors import RealtimeError as RealtimeError
 from ._errors import RealtimeTimeout as RealtimeTimeout
 from ._errors import RequestRefused as RequestRefused
+from ._errors import RestConnectError as RestConnectError
+from ._errors import RestError as RestError
+from ._errors import RestExtraMissing as RestExtraMissing
+from ._errors import RestResponseError as RestResponseError
+from ._errors import RestStatusError as RestStatusError
+from ._errors import RestTimeout as RestTimeout
 from ._errors import ServerError as ServerError
 from ._errors import TLSError as TLSError
+from ._errors import WebhookPayloadError as WebhookPayloadError
+from ._errors import WebhookSignatureError as WebhookSignatureError
+from ._errors import WebhookTimestampError as WebhookTimestampError
+from ._errors import WebhookVerificationError as WebhookVerificationError
 from ._open import connect_realtime as connect_realtime
 from ._open import open_realtime as open_realtime
 from ._open import open_translation as open_translation
@@ -53,6 +68,7 @@ from ._reconnect import Reconnected as Reconnected
 from ._reconnect import RestoreError as RestoreError
 from ._resilient import ReconnectingConnection as ReconnectingConnection
 from ._resilient import ReconnectStatistics as ReconnectStatistics
+from ._secret import Secret as Secret
 from ._tools import Tool as Tool
 from ._tools import ToolOutcome as ToolOutcome
 from ._tools import tool as tool
@@ -60,6 +76,7 @@ from ._tools import tool as tool
 __version__ = "0.1.0"
 
 __all__ = [
+    "APIStatusError",
     "Agent",
     "AuthenticationError",
     "AzureOptions",
@@ -86,6 +103,9 @@ __all__ = [
     "InvalidHeaderError",
     "KeepaliveTimeout",
     "KeyProvider",
+    "LiveStartError",
+    "LiveStartTimeout",
+    "LiveStorageError",
     "MissingAPIKeyError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -100,7 +120,14 @@ __all__ = [
     "ReconnectingConnection",
     "Reply",
     "RequestRefused",
+    "RestConnectError",
+    "RestError",
+    "RestExtraMissing",
+    "RestResponseError",
+    "RestStatusError",
+    "RestTimeout",
     "RestoreError",
+    "Secret",
     "ServerError",
     "TLSError",
     "Tool",
@@ -108,8 +135,13 @@ __all__ = [
     "ToolOutcome",
     "TranslationConnection",
     "TranslationEvent",
+    "WebhookPayloadError",
+    "WebhookSignatureError",
+    "WebhookTimestampError",
+    "WebhookVerificationError",
     "connect_realtime",
     "events",
+    "live",
     "open_agent",
     "open_realtime",
     "open_translation",

@@ -107,6 +107,7 @@ async def _serve_fake(args: argparse.Namespace) -> int:
         print("fake Realtime server listening", flush=True)
         print(f"  websocket url: {server.url}", flush=True)
         print(f"  base url:      {server.base_url}", flush=True)
+        print(f"  webhook secret: {server.rest.webhook_secret}", flush=True)
         print(f"  api key:       {server.api_key}", flush=True)
         for rule in rules:
             print(f"  tool call:     {rule.name} {rule.arguments_json()}", flush=True)

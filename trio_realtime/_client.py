@@ -18,10 +18,12 @@ from __future__ import annotations
 import inspect
 import logging
 import os
+import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Literal, TypeAlias, cast
+from urllib.parse import urlsplit, urlunsplit
 
 from ._errors import ConfigurationError, InvalidHeaderError, MissingAPIKeyError
 from ._handshake import (
@@ -41,9 +43,12 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "AzureOptions",
     "Client",
+    "ClientSettings",
     "Handshake",
     "KeyProvider",
+    "live_settings",
     "prepare_handshake",
+    "resolve_client",
 ]
 
 log = logging.getLogger("trio_realtime")
@@ -84,8 +89,9 @@ class AzureOptions:
 class Client:
     """Where to connect and with which credentials; immutable and safe to share.
 
-    ``api_key`` is a key, an ephemeral client secret (``ek_...``), or a
-    `KeyProvider` called for each connection. With ``api_key=None`` the
+    ``api_key`` is a key, an ephemeral client secret (``ek_...``; a minted
+    `trio_realtime.rest.ClientSecret`'s ``value`` is a `Secret` and goes here as
+    it is), or a `KeyProvider` called for each connection. With ``api_key=None`` the
     credential must come from an ``Authorization`` (or ``api-key``) entry in
     ``default_headers`` or in the connection's extra headers.
 
@@ -97,7 +103,7 @@ class Client:
     Build Azure OpenAI clients with `Client.azure`. The repr never shows the key.
     """
 
-    api_key: str | KeyProvider | None = None
+    api_key: str | Secret | KeyProvider | None = None
     base_url: str = DEFAULT_BASE_URL
     websocket_base_url: str | None = None
     organization: str | None = None
@@ -124,10 +130,12 @@ class Client:
             raise problem
         if (
             self.api_key is not None
-            and not isinstance(self.api_key, str)
+            and not isinstance(self.api_key, str | Secret)
             and not callable(self.api_key)
         ):
-            raise ConfigurationError("api_key must be a string, a callable returning one, or None")
+            raise ConfigurationError(
+                "api_key must be a string, a Secret, a callable returning a string, or None"
+            )
 
     def __repr__(self) -> str:
         parts = [
@@ -273,6 +281,7 @@ async def prepare_handshake(
     extra_query: Mapping[str, str] | None = None,
     extra_headers: Mapping[str, str] | None = None,
     allow_insecure_transport: bool = False,
+    live: bool = False,
 ) -> Handshake:
     """The URL and headers for opening a Realtime WebSocket with ``client``.
 
@@ -281,7 +290,9 @@ async def prepare_handshake(
     through its attributes; ``openai`` is never imported.
 
     ``path`` is appended to the base URL's path: ``/realtime`` for conversation
-    and transcription sessions, ``/realtime/translations`` for translation.
+    and transcription sessions, ``/realtime/translations`` for translation,
+    ``/live/sessions`` (with ``live=True``) for GPT-Live, which on Azure lives
+    under ``/openai/v1`` of the resource, without ``api-version``.
 
     Query: ``model``, then ``extra_query``, then ``call_id`` (join an existing
     SIP or WebRTC call) and ``intent`` (``"transcription"`` for a transcription
@@ -307,7 +318,9 @@ async def prepare_handshake(
     ``allow_insecure_transport=True`` to permit it), and `ConfigurationError`
     for an unusable URL or client object.
     """
-    settings = await _resolve(client)
+    settings = await resolve_client(client)
+    if live:
+        settings = live_settings(settings)
     query: dict[str, str] = {}
     if settings.azure is None and model is not None:
         query["model"] = _require_str(model, "model")
@@ -362,8 +375,30 @@ async def prepare_handshake(
     return handshake
 
 
+def live_settings(settings: ClientSettings) -> ClientSettings:
+    """``settings`` as GPT-Live addresses them, for the WebSocket and REST alike.
+
+    On Azure, Live is the versionless v1 API: ``.../openai/v1/live/...`` with no
+    ``api-version`` or ``deployment`` (the model is in the session's
+    configuration); the credential stays as it was (``api-key`` or Entra).
+    """
+    if settings.azure is None:
+        return settings
+    return replace(settings, base_url=_azure_v1_base(settings.base_url), azure=None)
+
+
+def _azure_v1_base(base_url: str) -> str:
+    """An Azure base URL (``.../openai`` or ``.../openai/deployments/NAME``) as
+    the v1 API's (``.../openai/v1``)."""
+    scheme, netloc, path, query, fragment = urlsplit(base_url)
+    path = re.sub(r"/deployments/[^/]+$", "", path.rstrip("/"))
+    if not path.endswith("/v1"):
+        path += "/v1"
+    return urlunsplit((scheme, netloc, path, query, fragment))
+
+
 @dataclass(frozen=True, slots=True)
-class _Settings:
+class ClientSettings:
     """A client's settings with every credential resolved to a `Secret`.
 
     Credential headers in ``auth_headers`` and ``default_headers`` hold `Secret`
@@ -382,7 +417,12 @@ class _Settings:
     force_secure: bool = False
 
 
-async def _resolve(client: object) -> _Settings:
+async def resolve_client(client: object) -> ClientSettings:
+    """A `Client` or an openai SDK client as `ClientSettings`, providers called.
+
+    Shared by the handshake and the REST calls, so both address and
+    authenticate the same way.
+    """
     if isinstance(client, Client):
         return await _resolve_own(client)
     if hasattr(client, "api_key") and hasattr(client, "base_url"):
@@ -392,7 +432,7 @@ async def _resolve(client: object) -> _Settings:
     )
 
 
-async def _resolve_own(client: Client) -> _Settings:
+async def _resolve_own(client: Client) -> ClientSettings:
     secret = await _call_provider(client.api_key, "api_key")
     auth: tuple[HeaderEdit, ...] = ()
     if secret is not None:
@@ -400,7 +440,7 @@ async def _resolve_own(client: Client) -> _Settings:
             auth = (("api-key", secret),)
         else:
             auth = (("Authorization", secret.prefixed("Bearer ")),)
-    return _Settings(
+    return ClientSettings(
         base_url=client.base_url,
         websocket_base_url=client.websocket_base_url,
         organization=client.organization,
@@ -412,7 +452,7 @@ async def _resolve_own(client: Client) -> _Settings:
     )
 
 
-async def _resolve_sdk(client: object) -> _Settings:
+async def _resolve_sdk(client: object) -> ClientSettings:
     # What the openai SDK keeps where (checked against openai 3.51): `api_key` is
     # a str ("" when a callable provider is set, which lives in
     # `_api_key_provider`); `base_url` is an httpx URL; Azure clients add
@@ -449,7 +489,7 @@ async def _resolve_sdk(client: object) -> _Settings:
     api_version = getattr(client, "_api_version", None)
     if not isinstance(api_version, str):
         auth = () if key is None else (("Authorization", key.prefixed("Bearer ")),)
-        return _Settings(
+        return ClientSettings(
             base_url=base_url,
             websocket_base_url=websocket_base_url,
             organization=organization,
@@ -479,7 +519,7 @@ async def _resolve_sdk(client: object) -> _Settings:
         if token:
             auth_style = "bearer"
             auth = (("Authorization", token.prefixed("Bearer ")),)
-    return _Settings(
+    return ClientSettings(
         base_url=base_url,
         websocket_base_url=websocket_base_url,
         organization=organization,
@@ -512,6 +552,8 @@ async def _call_provider(source: object, what: str) -> Secret | None:
     """A credential from a string or a (sync or async) provider callable."""
     if source is None or isinstance(source, str):
         return Secret(str.__str__(source)) if source else None
+    if isinstance(source, Secret):
+        return source or None
     if not callable(source):
         raise ConfigurationError(f"{what} must be a string or a callable returning one")
     provided = await _provided(source)
@@ -616,6 +658,6 @@ def _optional_str(value: object) -> str | None:
 def _describe_secret(value: object) -> str:
     if value is None:
         return "None"
-    if isinstance(value, str):
+    if isinstance(value, str | Secret):
         return "'<redacted>'"
     return "<provider>"

@@ -123,10 +123,15 @@ class Dialect(Generic[S, C]):
 
     path: str
     codec: EventCodec[Any, C]
-    #: Events whose ``session`` field is the server's current session object.
-    session_events: frozenset[type[Any]]
+    #: Events the connection looks at as they pass (`_Connection._watch`): by
+    #: default those whose ``session`` field is the server's current session.
+    watched_events: frozenset[type[Any]]
     #: The client events' base class, named in the error for a wrong object.
     client_base: type[Any]
+    #: What to call this kind of connection in an error message.
+    label: str = "Realtime"
+    #: Whether ``event_id=None`` means "send null, track nothing" (GPT-Live).
+    null_event_id: bool = False
 
 
 REALTIME: Dialect[ServerEvent, ClientEvent] = Dialect(
@@ -221,9 +226,11 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         self.session: T | None = None
         self._codec = dialect.codec
         self._fast_decode = dialect.codec.fast_decode
-        self._session_events = dialect.session_events
+        self._watched_events = dialect.watched_events
         self._client_types = frozenset(dialect.codec.outgoing_types.values())
         self._client_base = dialect.client_base
+        self._label = dialect.label
+        self._null_event_id = dialect.null_event_id
         self._strict = options.strict
         self._close_timeout = options.close_timeout
         self._send_buffer_size = options.send_buffer_size
@@ -306,15 +313,20 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         cls: type[Any] = type(event)
         if cls is UnknownEvent:
             self._unknown += 1
-        elif cls in self._session_events:
-            self.session = cast(Any, event).session
-            self._follow_input_format(self.session)
+        elif cls in self._watched_events:
+            self._watch(event)
         if log.isEnabledFor(logging.DEBUG):
             log.debug("received %s (%d bytes)", cast(Any, event).type, len(data))
         if self._observers:
             for observe in self._observers:
                 observe(event)
         return event
+
+    def _watch(self, event: Any) -> None:
+        """A watched event arrived (rare: off the path of deltas); by default a
+        session event, whose session becomes ``self.session``."""
+        self.session = event.session
+        self._follow_input_format(self.session)
 
     def _binary(self, message: Binary) -> S:
         # The Realtime API sends JSON in text frames only; a binary message is
@@ -436,6 +448,9 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         if cls not in self._client_types:
             raise TypeError(self._not_sendable(event))
         event_id: object = getattr(event, "event_id", msgspec.UNSET)
+        if event_id is None and self._null_event_id:
+            # GPT-Live commands may say "no id" with null: sent as it is, untracked.
+            return _Prepared(event, self._codec.encode(cast(C, event)), "")
         if event_id is not msgspec.UNSET and not isinstance(event_id, str):
             raise TypeError(
                 f"{cls.__name__}.event_id must be a str or left unset (the "
@@ -472,6 +487,11 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         kind = type(event)
         name = kind.__name__
         base = self._client_base.__name__
+        if isinstance(event, self._client_base):
+            return (
+                f"{name} is not a command a {self._label} connection takes; "
+                f"see the union of its commands in the docs of {base}"
+            )
         if isinstance(event, ClientEvent | TranslationClientEvent):
             return (
                 f"{name} is a client event of another kind of session: this connection "
@@ -566,10 +586,11 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         self._in_flight = None
         self._events_out += 1
         self._bytes_out += len(prepared.data)
-        sent = self._sent
-        sent[prepared.event_id] = event
-        if len(sent) > SENT_HISTORY:
-            del sent[next(iter(sent))]
+        if prepared.event_id:
+            sent = self._sent
+            sent[prepared.event_id] = event
+            if len(sent) > SENT_HISTORY:
+                del sent[next(iter(sent))]
         if log.isEnabledFor(logging.DEBUG):
             log.debug("sent %s (%d bytes)", event.type, len(prepared.data))
         return True

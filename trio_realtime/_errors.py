@@ -6,18 +6,34 @@
     ├── ConfigurationError            bad settings, caught before any I/O
     │   ├── MissingAPIKeyError        no key given and OPENAI_API_KEY unset
     │   ├── InvalidHeaderError        a header name or value with CR, LF or NUL
-    │   └── InsecureTransportError    a bearer secret over plaintext ws:// off loopback
+    │   ├── InsecureTransportError    a bearer secret over plaintext ws:// off loopback
+    │   └── RestExtraMissing          REST calls need httpx: the ``rest`` extra (an ImportError)
+    ├── APIStatusError                an HTTP error answer: status, body, parsed error, request id
+    │   ├── BadRequestError               400 and other 4xx not listed below
+    │   ├── AuthenticationError           401
+    │   ├── PermissionDeniedError         403
+    │   ├── NotFoundError                 404
+    │   ├── RateLimitError                429
+    │   ├── ServerError                   5xx
+    │   ├── HandshakeRejected             ... to the WebSocket upgrade (also a ConnectError)
+    │   └── RestStatusError               ... to a REST call (also a RestError)
     ├── ConnectError                  the WebSocket could not be opened
     │   ├── ConnectTimeout            (also a RealtimeTimeout)
     │   ├── HostUnreachableError      DNS or TCP failure
     │   ├── TLSError                  TLS handshake failure
-    │   └── HandshakeRejected         the server answered the upgrade with an HTTP error
-    │       ├── BadRequestError           400 and other 4xx not listed below
-    │       ├── AuthenticationError       401
-    │       ├── PermissionDeniedError     403
-    │       ├── NotFoundError             404
-    │       ├── RateLimitError            429
-    │       └── ServerError               5xx
+    │   ├── HandshakeRejected         the server answered the upgrade with an HTTP error
+    │   └── LiveStartError            GPT-Live: an ``error`` event instead of ``session.started``
+    │       └── LiveStartTimeout      no ``session.started`` in time (also a RealtimeTimeout)
+    ├── LiveStorageError              GPT-Live: the server could not store the session
+    ├── RestError                     a REST call (client secrets, calls) failed
+    │   ├── RestConnectError          no answer: DNS, TCP, TLS, or the connection broke
+    │   ├── RestTimeout               the call took longer than its timeout (also a RealtimeTimeout)
+    │   ├── RestResponseError         an answer that is not what the endpoint returns
+    │   └── RestStatusError           the server answered with an HTTP error status
+    ├── WebhookVerificationError      a delivery not to be trusted (also a ValueError)
+    │   ├── WebhookSignatureError     missing headers, or no signature matches
+    │   ├── WebhookTimestampError     signed too long ago (or too far ahead): a replay
+    │   └── WebhookPayloadError       signed correctly but not a valid event body
     ├── ConnectionClosed              the peer or the network ended an open session
     │   └── KeepaliveTimeout          no pong came back in time: code 1011 (also a RealtimeTimeout)
     ├── RequestRefused                the server answered an agent's request with an ``error`` event
@@ -27,8 +43,16 @@
     │       └── Base64AudioError      audio given as base64 text, not raw bytes (a ValueError)
     └── RealtimeTimeout               a bounded wait ran out
         ├── ConnectTimeout
+        ├── RestTimeout
         ├── KeepaliveTimeout
-        └── CloseTimeout              the close handshake did not finish in time
+        ├── CloseTimeout              the close handshake did not finish in time
+        └── LiveStartTimeout
+
+An HTTP error answer is raised as one class that is both its status's class
+and its context's: a 401 refusing the upgrade is an `AuthenticationError` and a
+`HandshakeRejected` (so a `ConnectError`); a 401 answering a REST call is an
+`AuthenticationError` and a `RestStatusError` (so a `RestError`). Catch by
+status, by context, or both.
 
 Errors raised by trio-websocket, msgspec, the socket or TLS layers are mapped at
 the boundary to the most specific class above, with the original as ``__cause__``.
@@ -44,6 +68,7 @@ if TYPE_CHECKING:
     from .events import ClientEvent, RealtimeErrorDetail
 
 __all__ = [
+    "APIStatusError",
     "AuthenticationError",
     "BadRequestError",
     "Base64AudioError",
@@ -59,6 +84,9 @@ __all__ = [
     "InsecureTransportError",
     "InvalidHeaderError",
     "KeepaliveTimeout",
+    "LiveStartError",
+    "LiveStartTimeout",
+    "LiveStorageError",
     "MissingAPIKeyError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -67,9 +95,20 @@ __all__ = [
     "RealtimeError",
     "RealtimeTimeout",
     "RequestRefused",
+    "RestConnectError",
+    "RestError",
+    "RestExtraMissing",
+    "RestResponseError",
+    "RestStatusError",
+    "RestTimeout",
     "ServerError",
     "TLSError",
+    "WebhookPayloadError",
+    "WebhookSignatureError",
+    "WebhookTimestampError",
+    "WebhookVerificationError",
     "handshake_error_for_status",
+    "rest_error_for_status",
 ]
 
 
@@ -93,6 +132,16 @@ class InsecureTransportError(ConfigurationError):
     """A bearer secret would travel over plaintext ``ws://`` to a non-loopback host."""
 
 
+class RestExtraMissing(ConfigurationError, ImportError):
+    """REST calls need httpx, which only the ``rest`` extra installs."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(
+            f"{what} need httpx, which is not installed; install the rest extra: "
+            "pip install 'trio-realtime[rest]'"
+        )
+
+
 class RealtimeTimeout(RealtimeError):
     """A bounded wait (connect, close) ran out of time."""
 
@@ -113,11 +162,15 @@ class TLSError(ConnectError):
     """The TLS handshake failed (bad certificate, protocol mismatch, ...)."""
 
 
-class HandshakeRejected(ConnectError):
-    """The server refused the WebSocket upgrade with an HTTP error response.
+class APIStatusError(RealtimeError):
+    """The server answered with an HTTP error status (to the upgrade or to a REST call).
 
-    ``body`` is the raw response body; ``error`` is the parsed JSON body where the
-    server sent JSON (the OpenAI API sends ``{"error": {...}}``), else ``None``.
+    ``status`` is the HTTP status; ``body`` the raw response body (at most the
+    bytes that were read: error bodies are capped); ``error`` the parsed JSON
+    body where the server sent JSON (the OpenAI API sends ``{"error": {...}}``),
+    else ``None``; ``request_id`` the ``x-request-id`` header, which OpenAI
+    support asks for. Raised as a class that is also `HandshakeRejected` or
+    `RestStatusError`, saying where the answer came from.
     """
 
     def __init__(
@@ -136,61 +189,219 @@ class HandshakeRejected(ConnectError):
         self.request_id: str | None = request_id
         super().__init__(self._summary())
 
+    @property
+    def message(self) -> str | None:
+        """The ``error.message`` of a JSON error body, if it has one."""
+        if self.error is None:
+            return None
+        inner: object = self.error.get("error", self.error)
+        if isinstance(inner, Mapping):
+            message: object = cast(Mapping[str, object], inner).get("message")
+            if isinstance(message, str):
+                return message
+        return None
+
+    def _headline(self) -> str:
+        return f"HTTP {self.status}"
+
     def _summary(self) -> str:
         detail = ""
-        if self.error is not None:
-            inner: object = self.error.get("error", self.error)
-            if isinstance(inner, Mapping):
-                message: object = cast(Mapping[str, object], inner).get("message")
-                if isinstance(message, str):
-                    detail = f": {message}"
-        elif self.body:
+        message = self.message
+        if message is not None:
+            detail = f": {message}"
+        elif self.error is None and self.body:
             detail = f": {self.body[:200].decode('utf-8', 'replace')}"
         rid = f" (request id {self.request_id})" if self.request_id else ""
-        return f"HTTP {self.status} refused the WebSocket upgrade{detail}{rid}"
+        return f"{self._headline()}{detail}{rid}"
 
 
-class BadRequestError(HandshakeRejected):
+class BadRequestError(APIStatusError):
     """HTTP 400, or any 4xx without a more specific class."""
 
 
-class AuthenticationError(HandshakeRejected):
+class AuthenticationError(APIStatusError):
     """HTTP 401: the API key or client secret was not accepted."""
 
 
-class PermissionDeniedError(HandshakeRejected):
+class PermissionDeniedError(APIStatusError):
     """HTTP 403: the key is valid but may not use this model or project."""
 
 
-class NotFoundError(HandshakeRejected):
+class NotFoundError(APIStatusError):
     """HTTP 404: wrong URL, model, deployment or call id."""
 
 
-class RateLimitError(HandshakeRejected):
+class RateLimitError(APIStatusError):
     """HTTP 429: too many requests or sessions, or quota exhausted."""
 
 
-class ServerError(HandshakeRejected):
-    """HTTP 5xx: the service failed to accept the session."""
+class ServerError(APIStatusError):
+    """HTTP 5xx: the service failed."""
 
 
-_BY_STATUS: dict[int, type[HandshakeRejected]] = {
-    401: AuthenticationError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
-    429: RateLimitError,
+class HandshakeRejected(ConnectError, APIStatusError):
+    """The server refused the WebSocket upgrade with an HTTP error response.
+
+    Raised as the status's class too (`AuthenticationError` for a 401, ...);
+    the attributes are `APIStatusError`'s.
+    """
+
+    def _headline(self) -> str:
+        return f"HTTP {self.status} refused the WebSocket upgrade"
+
+
+class RestError(RealtimeError):
+    """A REST call (client secrets, calls) did not succeed."""
+
+
+class RestConnectError(RestError):
+    """No HTTP answer came: name resolution, TCP or TLS failed, or the connection broke."""
+
+
+class RestTimeout(RestError, RealtimeTimeout):
+    """A REST call took longer than its ``timeout`` (`RestOptions`)."""
+
+
+class RestResponseError(RestError):
+    """A success answer that is not what the endpoint returns (bad JSON, too large)."""
+
+
+class RestStatusError(RestError, APIStatusError):
+    """A REST call answered with an HTTP error status.
+
+    Raised as the status's class too (`NotFoundError` for a 404, ...); ``method``
+    and ``url`` name the call (the URL never holds a credential).
+    """
+
+    def __init__(
+        self,
+        status: int,
+        *,
+        method: str = "",
+        url: str = "",
+        body: bytes = b"",
+        headers: Sequence[tuple[str, str]] = (),
+        error: Mapping[str, Any] | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        self.method: str = method
+        self.url: str = url
+        super().__init__(status, body=body, headers=headers, error=error, request_id=request_id)
+
+    def _headline(self) -> str:
+        return f"{self.method} {self.url} answered HTTP {self.status}"
+
+
+# The classes raised: each is its status's class and its context's.
+
+
+class _HandshakeBadRequest(HandshakeRejected, BadRequestError):
+    pass
+
+
+class _HandshakeAuthentication(HandshakeRejected, AuthenticationError):
+    pass
+
+
+class _HandshakePermissionDenied(HandshakeRejected, PermissionDeniedError):
+    pass
+
+
+class _HandshakeNotFound(HandshakeRejected, NotFoundError):
+    pass
+
+
+class _HandshakeRateLimit(HandshakeRejected, RateLimitError):
+    pass
+
+
+class _HandshakeServer(HandshakeRejected, ServerError):
+    pass
+
+
+class _RestBadRequest(RestStatusError, BadRequestError):
+    pass
+
+
+class _RestAuthentication(RestStatusError, AuthenticationError):
+    pass
+
+
+class _RestPermissionDenied(RestStatusError, PermissionDeniedError):
+    pass
+
+
+class _RestNotFound(RestStatusError, NotFoundError):
+    pass
+
+
+class _RestRateLimit(RestStatusError, RateLimitError):
+    pass
+
+
+class _RestServer(RestStatusError, ServerError):
+    pass
+
+
+_HANDSHAKE_BY_STATUS: dict[int, type[HandshakeRejected]] = {
+    401: _HandshakeAuthentication,
+    403: _HandshakePermissionDenied,
+    404: _HandshakeNotFound,
+    429: _HandshakeRateLimit,
+}
+_REST_BY_STATUS: dict[int, type[RestStatusError]] = {
+    401: _RestAuthentication,
+    403: _RestPermissionDenied,
+    404: _RestNotFound,
+    429: _RestRateLimit,
 }
 
 
 def handshake_error_for_status(status: int) -> type[HandshakeRejected]:
-    """The most specific `HandshakeRejected` subclass for an HTTP status code."""
-    if status in _BY_STATUS:
-        return _BY_STATUS[status]
+    """The `HandshakeRejected` class to raise for an HTTP status code."""
+    if status in _HANDSHAKE_BY_STATUS:
+        return _HANDSHAKE_BY_STATUS[status]
     if status >= 500:
-        return ServerError
+        return _HandshakeServer
     if 400 <= status < 500:
-        return BadRequestError
+        return _HandshakeBadRequest
     return HandshakeRejected
+
+
+def rest_error_for_status(status: int) -> type[RestStatusError]:
+    """The `RestStatusError` class to raise for an HTTP status code."""
+    if status in _REST_BY_STATUS:
+        return _REST_BY_STATUS[status]
+    if status >= 500:
+        return _RestServer
+    if 400 <= status < 500:
+        return _RestBadRequest
+    return RestStatusError
+
+
+class WebhookVerificationError(RealtimeError, ValueError):
+    """A webhook delivery failed verification: answer it with HTTP 400 and drop it."""
+
+
+class WebhookSignatureError(WebhookVerificationError):
+    """A signature header is missing, or none of the signatures matches the body:
+    the delivery was not signed with this secret, or was changed on the way."""
+
+
+class WebhookTimestampError(WebhookVerificationError):
+    """The ``webhook-timestamp`` is unreadable or outside the tolerance: a replayed
+    (or badly clocked) delivery."""
+
+
+class WebhookPayloadError(WebhookVerificationError):
+    """The signature is valid but the body is not a webhook event this library reads.
+
+    ``body`` is the body as received.
+    """
+
+    def __init__(self, message: str, body: bytes) -> None:
+        self.body: bytes = body
+        super().__init__(message)
 
 
 class ConnectionClosed(RealtimeError):
@@ -296,3 +507,29 @@ class RequestRefused(RealtimeError):
         """The server's error detail (``type``, ``code``, ``message``, ``param``)."""
         self.event: ClientEvent = event
         """The client event the server refused."""
+
+
+class LiveStartError(ConnectError):
+    """A GPT-Live session did not start: the server answered ``session.start``
+    with an ``error`` event (``event``; None when ``session.started`` never came)."""
+
+    def __init__(self, message: str, event: Any = None) -> None:
+        super().__init__(message)
+        self.event: Any = event
+
+
+class LiveStartTimeout(LiveStartError, RealtimeTimeout):
+    """``session.started`` did not arrive within ``connect_timeout``."""
+
+
+class LiveStorageError(RealtimeError):
+    """A GPT-Live session ended but the server reported it could not store it.
+
+    ``notice`` is the ``info`` or ``error`` event that said so (its code is
+    ``session_storage_failed``); ``result`` the connection's `LiveCloseResult`.
+    """
+
+    def __init__(self, message: str, notice: Any, result: Any) -> None:
+        super().__init__(message)
+        self.notice: Any = notice
+        self.result: Any = result

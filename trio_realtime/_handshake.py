@@ -35,6 +35,7 @@ __all__ = [
     "header_problem",
     "is_loopback_host",
     "is_secret_header",
+    "merge_headers",
     "redact_headers",
 ]
 
@@ -175,7 +176,7 @@ def build_handshake(
     resource = full_path + ("?" + query_string if query_string else "")
     url = urlunsplit((scheme, netloc, full_path, query_string, ""))
 
-    headers = _merge_headers(header_edits)
+    headers = merge_headers(header_edits)
     if (
         scheme == "ws"
         and not allow_insecure_transport
@@ -229,7 +230,8 @@ def check_base_url(source: str, what: str) -> tuple[str, str, str, int, str, str
     return scheme, parts.netloc, host, port, parts.path, parts.query
 
 
-def _merge_headers(edits: Iterable[HeaderEdit]) -> tuple[tuple[str, HeaderValue], ...]:
+def merge_headers(edits: Iterable[HeaderEdit]) -> tuple[tuple[str, HeaderValue], ...]:
+    """``User-Agent`` then ``edits`` applied in order, each checked, credentials as `Secret`."""
     # Same rule as the openai SDK: a later header replaces an earlier one whose
     # name matches case-insensitively; the later spelling of the name is kept.
     merged: dict[str, tuple[str, HeaderValue | None]] = {"user-agent": ("User-Agent", USER_AGENT)}

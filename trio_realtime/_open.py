@@ -178,21 +178,24 @@ class _Session(Generic[A]):
     """The async context manager behind `open_realtime`: a nursery plus a connection
     (or, with ``reconnect=``, a session over successive connections)."""
 
-    def __init__(self, connect: Callable[[trio.Nursery], Any]) -> None:
+    def __init__(
+        self, connect: Callable[[trio.Nursery], Any], opener: str = "open_realtime"
+    ) -> None:
         self._connect: Callable[[trio.Nursery], Any] | None = connect
+        self._opener = opener
         self._nursery_cm: Any = None
         self._nursery: trio.Nursery | None = None
         self._conn: A | None = None
 
     async def __aenter__(self) -> A:
-        require_trio("async with open_realtime(...)")
+        require_trio(f"async with {self._opener}(...)")
         self._nursery_cm = trio.open_nursery()
         nursery: trio.Nursery = await self._nursery_cm.__aenter__()
         self._nursery = nursery
         # Used once: dropping it frees the arguments it captured for as long as
         # the session lives.
         connect, self._connect = self._connect, None
-        assert connect is not None, "open_realtime(...) can be entered only once"
+        assert connect is not None, f"{self._opener}(...) can be entered only once"
         try:
             self._conn = await connect(nursery)
         except BaseException as exc:
@@ -496,5 +499,5 @@ def open_translation(
         )
 
     if policy is None:
-        return _Session(connect)
-    return _Session(_resilient(connect, policy, options, "config"))
+        return _Session(connect, "open_translation")
+    return _Session(_resilient(connect, policy, options, "config"), "open_translation")

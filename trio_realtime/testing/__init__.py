@@ -9,6 +9,8 @@ scriptable replies, so applications can be tested offline::
         async with trio_realtime.open_realtime(server.client(), "gpt-realtime") as conn:
             ...
 
+The same port serves the REST endpoints (client secrets, calls) and rings a
+webhook URL with a signed incoming call (``server.rest.incoming_call(url)``).
 It needs only the library's own dependencies.
 """
 
@@ -16,6 +18,10 @@ from __future__ import annotations
 
 from ._connection import FakeConnection as FakeConnection
 from ._engine import DEFAULT_INSTRUCTIONS as DEFAULT_INSTRUCTIONS
+from ._rest import DEFAULT_WEBHOOK_SECRET as DEFAULT_WEBHOOK_SECRET
+from ._rest import FakeCall as FakeCall
+from ._rest import FakeRest as FakeRest
+from ._rest import MintedSecret as MintedSecret
 from ._script import Reply as Reply
 from ._script import Responder as Responder
 from ._script import ToolCall as ToolCall
@@ -30,9 +36,13 @@ from ._server import open_fake_server as open_fake_server
 __all__ = [
     "DEFAULT_API_KEY",
     "DEFAULT_INSTRUCTIONS",
+    "DEFAULT_WEBHOOK_SECRET",
+    "FakeCall",
     "FakeConnection",
+    "FakeRest",
     "FakeServer",
     "Faults",
+    "MintedSecret",
     "Reply",
     "Responder",
     "ToolCall",

@@ -21,13 +21,14 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
-import msgspec
 import trio
 import trio_websocket
 
 from .._nursery import exit_nursery
 from ..events import ClientEvent
 from ._connection import FakeConnection
+from ._live import LiveFakeConnection, live_rest_route, live_route, live_sessions
+from ._rest import DEFAULT_WEBHOOK_SECRET, FakeRest, ReplayStream, error_body, read_head
 from ._script import Responder, ToolCall, echo_responder
 
 if TYPE_CHECKING:
@@ -93,6 +94,11 @@ class FakeServer:
     ``received`` lists every client event decoded, over all connections;
     ``record_sent=True`` also timestamps every event sent (see `FakeConnection`);
     ``record_received=False`` keeps nothing (for a long-running standalone server).
+
+    The same port serves the REST endpoints (client secrets, calls; see
+    `trio_realtime.testing._rest`): ``rest`` holds their state (``rest.calls``,
+    ``rest.secrets``), ``rest.incoming_call(url)`` rings a SIP call by
+    delivering a webhook signed with ``webhook_secret``.
     """
 
     def __init__(
@@ -109,6 +115,7 @@ class FakeServer:
         faults: Faults | None = None,
         record_sent: bool = False,
         record_received: bool = True,
+        webhook_secret: str = DEFAULT_WEBHOOK_SECRET,
     ) -> None:
         if delta_size < 1:
             raise ValueError("delta_size must be at least 1")
@@ -126,6 +133,8 @@ class FakeServer:
         self.record_received: bool = record_received
         self.connections: list[FakeConnection] = []
         self.received: list[ClientEvent] = []
+        self.rest: FakeRest = FakeRest(self, webhook_secret)
+        self.rest.add_route("live", live_rest_route(self))
         self._requested_port = port
         self._port: int | None = None
         self._scripted: collections.deque[str | ToolCall | Sequence[str | ToolCall]] = (
@@ -290,13 +299,22 @@ class FakeServer:
 
     async def _handle_stream(self, stream: trio.abc.Stream) -> None:
         try:
+            # Only the request head and the upgrade are bounded; a session lasts
+            # as long as it lasts.
+            head = None
+            with trio.move_on_after(_HANDSHAKE_TIMEOUT):
+                head = await read_head(stream)
+            if head is None:
+                return
+            if not head.is_upgrade:
+                await self.rest.serve(stream, head.data)
+                return
             async with trio.open_nursery() as nursery:
-                # Only the HTTP upgrade is bounded; the session lasts as long as it lasts.
                 request: trio_websocket.WebSocketRequest | None = None
                 with trio.move_on_after(_HANDSHAKE_TIMEOUT):
                     request = await trio_websocket.wrap_server_stream(
                         nursery,
-                        stream,
+                        ReplayStream(stream, head.data),
                         max_message_size=_MAX_MESSAGE,
                         receive_buffer_size=_RECEIVE_BUFFER,
                     )
@@ -318,12 +336,13 @@ class FakeServer:
         request_id = f"req_fake{number:04d}"
         headers = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in request.headers]
         target = urllib.parse.urlsplit(request.path)
-        refusal = self._refusal(target.path, headers)
+        query = dict(urllib.parse.parse_qsl(target.query, keep_blank_values=True))
+        refusal = self._refusal(target.path, headers) or self.rest.refusal(query)
         if refusal is None and faults.reject_handshakes > 0:
             faults.reject_handshakes -= 1
             body = faults.reject_body
             if body is None:
-                body = _error_body(
+                body = error_body(
                     "The fake server refused this connection (injected fault).",
                     "server_error",
                     None,
@@ -343,7 +362,9 @@ class FakeServer:
             return
         ws = await request.accept(extra_headers=[(b"x-request-id", request_id.encode())])
         query = dict(urllib.parse.parse_qsl(target.query, keep_blank_values=True))
-        conn = FakeConnection(
+        # GPT-Live paths get the Live engine (see _live.py); all else is Realtime.
+        kind = LiveFakeConnection if live_route(target.path) else FakeConnection
+        conn = kind(
             self,
             ws,
             stream,
@@ -352,29 +373,31 @@ class FakeServer:
             query=query,
             headers=headers,
         )
+        initial = self.rest.initial_session(_bearer(headers), query)
+        if initial is not None:
+            conn.engine.session = initial
         self.connections.append(conn)
         self._notify()
         await conn.run()
 
     def _refusal(self, path: str, headers: list[tuple[str, str]]) -> tuple[int, bytes] | None:
         """An HTTP status and JSON body when the upgrade must be refused, like the API."""
-        if not path.rstrip("/").endswith("/realtime"):
-            return 404, _error_body(f"Invalid URL (GET {path})", "invalid_request_error", None)
-        values = dict(headers)
-        auth = values.get("authorization", "")
-        key = auth[len("bearer ") :].strip() if auth.lower().startswith("bearer ") else None
-        if key is None:
-            key = values.get("api-key")
+        route = live_route(path)
+        if route is not None and route[0] == "attach" and route[1] not in live_sessions(self):
+            return 404, error_body(f"No Live session {route[1]!r}", "invalid_request_error", None)
+        if route is None and not path.rstrip("/").endswith("/realtime"):
+            return 404, error_body(f"Invalid URL (GET {path})", "invalid_request_error", None)
+        key = _bearer(headers)
         if not key:
-            return 401, _error_body(
+            return 401, error_body(
                 "You didn't provide an API key. You need to provide your API key in an "
                 "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
                 "invalid_request_error",
                 None,
             )
-        if key != self.api_key:
+        if key != self.api_key and not self.rest.accepts_key(key):
             # Like the API, show only the key's last four characters.
-            return 401, _error_body(
+            return 401, error_body(
                 f"Incorrect API key provided: ...{key[-4:]}.",
                 "invalid_request_error",
                 "invalid_api_key",
@@ -382,10 +405,14 @@ class FakeServer:
         return None
 
 
-def _error_body(message: str, type_: str, code: str | None) -> bytes:
-    return msgspec.json.encode(
-        {"error": {"message": message, "type": type_, "param": None, "code": code}}
-    )
+def _bearer(headers: list[tuple[str, str]]) -> str:
+    """The key a request carries (``Authorization: Bearer`` or ``api-key``), or ""."""
+    values = dict(headers)
+    auth = values.get("authorization", "")
+    key = auth[len("bearer ") :].strip() if auth.lower().startswith("bearer ") else None
+    if key is None:
+        key = values.get("api-key")
+    return key or ""
 
 
 def open_fake_server(
@@ -401,6 +428,7 @@ def open_fake_server(
     faults: Faults | None = None,
     record_sent: bool = False,
     record_received: bool = True,
+    webhook_secret: str = DEFAULT_WEBHOOK_SECRET,
 ) -> FakeServer:
     """A fake Realtime server to use as ``async with open_fake_server() as server:``.
 
@@ -419,4 +447,5 @@ def open_fake_server(
         faults=faults,
         record_sent=record_sent,
         record_received=record_received,
+        webhook_secret=webhook_secret,
     )

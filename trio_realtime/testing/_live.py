@@ -1,0 +1,804 @@
+"""The fake server's GPT-Live side: ``/v1/live/sessions``, sideband attach, forks.
+
+`LiveEngine` is one Live session's behaviour, deterministic so tests can
+predict every event:
+
+* ``session.start`` must come first; it answers ``session.started`` with a
+  `SessionResource` (id ``live_fakeNNNN``). Anything else before it is an
+  ``error`` (code ``session_not_started``).
+* Speech: a user turn is the input audio appended while unmuted, ended by an
+  append of silence (all zero bytes) or by ``session.input_audio.mute``. It is
+  "transcribed" as ``"(N ms of speech)"``; the assistant answers with the
+  server's ``responder`` (by default an echo), as output transcript deltas of
+  ``delta_size`` characters and PCM16 silence in ``audio_chunk_ms`` chunks.
+  With an explicit ``client`` delegation, the turn is delegated instead
+  (``session.delegation.created``) and the assistant speaks the
+  ``session.commentary.append`` that names that delegation.
+* Transcript triggers (``session.triggers``) answer every transcript delta
+  of their kind with a ``decision.event`` (``trigger_id``, ``source_event_id``);
+  a ``decisions`` delegation answers its delegated turn with one.
+* ``session.commentary.append`` is spoken; instructions and thinking are
+  acknowledged on the timeline. Fixtures play as audio deltas. Mute, unmute,
+  decision items and ``decision.create`` (a fixed answer per question) answer
+  as the API does; ``response.create`` / ``response.item.create`` need a
+  Responses delegation and answer with ``response.event`` lifecycle events.
+* ``session.close`` answers ``session.closed`` (``close_requested``) and
+  closes the WebSocket with 1000; a primary connection that breaks first ends
+  the session as ``connection_lost``.
+
+Sideband connections (``/live/sessions/{id}/attach``) see every event of the
+session plus the caller's audio reflected, and send commands into it; forks
+(``/live/sessions/{id}/fork``) start a new session from a stored one. See the
+README ("The fake server") for what is not simulated.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import time
+import urllib.parse
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+import trio
+import trio_websocket
+
+from .._errors import EventDecodeError
+from ..live import (
+    CONNECT_SERVER_CODEC,
+    FORK_SERVER_CODEC,
+    LIVE_SERVER_CODEC,
+    Audio,
+    AudioPcm,
+    ChoiceAnswer,
+    ChoiceProbability,
+    ChoiceQuestion,
+    ClientDelegation,
+    Decision,
+    DecisionCompleted,
+    DecisionCreate,
+    DecisionEvent,
+    DecisionItemCreate,
+    DecisionItemCreated,
+    DecisionItemDelete,
+    DecisionItemDeleted,
+    DecisionsDelegation,
+    DecisionUsage,
+    DelegationInfo,
+    ErrorDetail,
+    ErrorEvent,
+    ForkSessionStart,
+    InputTokensDetails,
+    LiveClientEvent,
+    LiveServerEvent,
+    OutputTokensDetails,
+    PredicateAnswer,
+    PredicateQuestion,
+    Question,
+    ResponseCreate,
+    ResponseEvent,
+    ResponseItemCreate,
+    ResponsesDelegation,
+    ScoreAnswer,
+    ScoreProbability,
+    SessionClose,
+    SessionClosed,
+    SessionCommentaryAppend,
+    SessionCommentaryAppended,
+    SessionDelegationCreated,
+    SessionInputAudioAppend,
+    SessionInputAudioAppendEvent,
+    SessionInputAudioMute,
+    SessionInputAudioMuted,
+    SessionInputAudioUnmute,
+    SessionInputAudioUnmuted,
+    SessionInputTranscriptDelta,
+    SessionInstructionsAppend,
+    SessionInstructionsAppended,
+    SessionOutputAudioDelta,
+    SessionOutputAudioFixturePlay,
+    SessionOutputAudioFixturePlayed,
+    SessionOutputAudioFixturePlaying,
+    SessionOutputTranscriptDelta,
+    SessionResource,
+    SessionStart,
+    SessionStarted,
+    SessionThinkingAppend,
+    SessionThinkingAppended,
+    SessionUpdate,
+    SessionUpdated,
+    SessionUsage,
+    SessionUsageUpdated,
+    TransportDtmfSend,
+    TransportDtmfSent,
+)
+from ._connection import FakeConnection
+from ._rest import HTTPAnswer, Refused, RestRequest, RestRoute
+from ._script import Turn, reply_items
+
+if TYPE_CHECKING:
+    from ._server import FakeServer
+
+__all__ = [
+    "LiveEngine",
+    "LiveFakeConnection",
+    "live_rest",
+    "live_rest_route",
+    "live_route",
+    "live_sessions",
+]
+
+#: How long a fake session's ``expires_at`` lies ahead.
+_SESSION_SECONDS = 3600
+#: The model a fake trigger's decisions name (triggers configure none of their own).
+_TRIGGER_MODEL = "gpt-decision-fake"
+#: The most caller audio a stored fake session keeps as its "recording".
+_MAX_RECORDING = 16 * 1024 * 1024
+
+
+def live_route(path: str) -> tuple[str, str | None] | None:
+    """``("primary", None)``, ``("attach", id)``, ``("fork", id)`` for a Live path, else None."""
+    parts = path.rstrip("/").split("/")
+    if len(parts) >= 2 and parts[-2:] == ["live", "sessions"]:
+        return "primary", None
+    if len(parts) >= 4 and parts[-4:-2] == ["live", "sessions"] and parts[-1] in ("attach", "fork"):
+        return parts[-1], parts[-2]
+    return None
+
+
+class LiveFakeConnection(FakeConnection):
+    """A Live WebSocket of the fake server: a primary, a sideband or a fork."""
+
+    def __init__(self, server: FakeServer, *args: Any, **kwargs: Any) -> None:
+        super().__init__(server, *args, **kwargs)
+        route = live_route(self.path)
+        assert route is not None
+        self.kind, session_id = route
+        self.codec = {"primary": LIVE_SERVER_CODEC, "attach": CONNECT_SERVER_CODEC}.get(
+            self.kind, FORK_SERVER_CODEC
+        )
+        if self.kind == "attach":
+            engine = live_sessions(server).get(session_id or "")
+            assert engine is not None  # the server refused unknown ids
+            self.live: LiveEngine = engine
+        else:
+            self.live = LiveEngine(server, self, stored_from=session_id)
+
+    async def send(self, event: Any) -> None:
+        """Send one Live server event, subject to the fault plan."""
+        await self._send_frame(self.codec.encode(event), event)
+
+    async def run(self) -> None:
+        """Serve this connection until the client, the session's end or a fault ends it."""
+        if self.kind == "attach":
+            self.live.observers.append(self)
+        try:
+            await self._read_loop()
+        except trio_websocket.ConnectionClosed:
+            pass
+        except Exception:
+            # A bug: tell the client as a real server would (1011), then fail the test.
+            with trio.move_on_after(1.0) as scope:
+                scope.shield = True
+                await self._ws.aclose(1011, "fake server error")
+            raise
+        finally:
+            if self in self.live.observers:
+                self.live.observers.remove(self)
+            elif self.kind != "attach" and not self.live.closed:
+                # The primary went away without session.close: the session
+                # ends, and its sideband observers hear why.
+                with trio.move_on_after(1.0) as scope:
+                    scope.shield = True
+                    await self.live.close("connection_lost")
+            self._done.set()
+            self.server._notify()  # pyright: ignore[reportPrivateUsage]
+
+    async def _read_loop(self) -> None:
+        while True:
+            message = await self._ws.get_message()
+            if self._stalled:
+                await trio.sleep_forever()
+            raw = message.encode("utf-8") if isinstance(message, str) else message
+            try:
+                event: LiveClientEvent = self.codec.decode(raw)
+            except EventDecodeError as exc:
+                self.invalid.append(raw)
+                await self.live.emit(_error("invalid_request_error", "invalid_event", str(exc)))
+                continue
+            if self.server.record_received:
+                self.received.append(event)  # pyright: ignore[reportArgumentType]
+            await self.live.handle(event, self)
+
+
+def live_sessions(server: FakeServer) -> dict[str, LiveEngine]:
+    """The server's running and stored Live sessions by id."""
+    found: dict[str, LiveEngine] | None = getattr(server, "_live_sessions", None)
+    if found is None:
+        found = {}
+        server._live_sessions = found  # type: ignore[attr-defined]
+    return found
+
+
+_ids = itertools.count(1)
+
+
+def _error(kind: str, code: str, message: str, client_event_id: str | None = None) -> ErrorEvent:
+    return ErrorEvent(
+        event_id=f"ev_err{next(_ids)}",
+        error=ErrorDetail(code=code, message=message, type=kind, client_event_id=client_event_id),
+        client_event_id=client_event_id,
+    )
+
+
+class LiveEngine:
+    """One fake Live session: its state and its answers (see the module docstring)."""
+
+    def __init__(self, server: FakeServer, primary: LiveFakeConnection, *, stored_from: str | None):
+        self.server = server
+        self.primary = primary
+        self.observers: list[LiveFakeConnection] = []
+        self.stored_from = stored_from
+        self.session: SessionResource | None = None
+        self.muted = False
+        self.closed = False
+        self.timeline_ms = 0
+        self.audio_ms = 0
+        self._turn_bytes = 0
+        self._turns = 0
+        self._delegations: dict[str, str] = {}
+        self._decision_items: dict[str, Any] = {}
+        self._used_decision_ids: set[str] = set()
+        self._event_numbers = itertools.count(1)
+        self._trigger_firings = 0
+        #: The caller's audio of a stored session (what download_recording returns).
+        self.recording = bytearray()
+
+    # -- sending ---------------------------------------------------------------------
+
+    def _id(self) -> str:
+        return f"ev_live{next(self._event_numbers)}"
+
+    async def emit(self, event: LiveServerEvent, *, observers_only: bool = False) -> None:
+        """Send ``event`` to the primary connection and every sideband observer.
+
+        Nothing follows ``session.closed`` (a reply still streaming when a
+        hangup ends the session stops there).
+        """
+        if self.closed and type(event) is not SessionClosed:
+            return
+        targets = [] if observers_only else [self.primary]
+        targets += self.observers
+        for conn in targets:
+            if conn.closed:
+                continue
+            if conn is not self.primary and type(event) is SessionOutputAudioDelta:
+                # Sideband copies carry their place on the timeline.
+                ms = self._ms(len(event.delta))
+                event = SessionOutputAudioDelta(
+                    delta=event.delta, start_ms=self.timeline_ms - ms, end_ms=self.timeline_ms
+                )
+            with contextlib.suppress(trio_websocket.ConnectionClosed):
+                await conn.send(event)
+
+    def _rate(self) -> int:
+        audio = self.session.audio if self.session is not None else None
+        fmt = audio.format if audio is not None else None
+        return fmt.rate if isinstance(fmt, AudioPcm) else 24000
+
+    def _ms(self, size: int) -> int:
+        return size * 1000 // (self._rate() * 2)
+
+    # -- commands ----------------------------------------------------------------------
+
+    async def handle(self, event: LiveClientEvent, source: LiveFakeConnection) -> None:
+        cid = getattr(event, "event_id", None)
+        cid = cid if isinstance(cid, str) else None
+        if self.session is None and not isinstance(event, SessionStart | ForkSessionStart):
+            await self.emit(
+                _error(
+                    "invalid_request_error",
+                    "session_not_started",
+                    f"send session.start before {event.type}",
+                    cid,
+                )
+            )
+            return
+        match event:
+            case SessionStart() | ForkSessionStart():
+                await self._start(event, cid)
+            case SessionUpdate(session=update):
+                assert self.session is not None
+                changes: dict[str, Any] = {}
+                if not _unset(update.triggers):
+                    changes["triggers"] = update.triggers
+                current = self.session.delegation
+                wanted: Any = update.delegation
+                if not _unset(wanted) and wanted is not None:
+                    if (current.type if current is not None else "client") != wanted.type:
+                        await self.emit(
+                            _error(
+                                "invalid_request_error",
+                                "invalid_value",
+                                "the delegation type cannot change",
+                                cid,
+                            )
+                        )
+                        return
+                    delay = wanted.acknowledgement_delay_ms
+                    if current is not None and not _unset(delay):
+                        changes["delegation"] = _replace(current, acknowledgement_delay_ms=delay)
+                self.session = session = _replace(self.session, **changes)
+                await self.emit(
+                    SessionUpdated(event_id=self._id(), session=session, client_event_id=cid)
+                )
+            case SessionInputAudioAppend(audio=audio):
+                await self._append(audio)
+            case SessionInputAudioMute():
+                self.muted = True
+                await self.emit(SessionInputAudioMuted(event_id=self._id(), client_event_id=cid))
+                await self._end_turn()
+            case SessionInputAudioUnmute():
+                self.muted = False
+                await self.emit(SessionInputAudioUnmuted(event_id=self._id(), client_event_id=cid))
+            case SessionOutputAudioFixturePlay(audio=audio):
+                await self.emit(
+                    SessionOutputAudioFixturePlaying(event_id=self._id(), client_event_id=cid)
+                )
+                await self._speak_audio(audio)
+                await self.emit(
+                    SessionOutputAudioFixturePlayed(event_id=self._id(), client_event_id=cid)
+                )
+            case SessionInstructionsAppend():
+                await self.emit(self._appended(SessionInstructionsAppended, cid))
+            case SessionThinkingAppend():
+                await self.emit(self._appended(SessionThinkingAppended, cid))
+            case SessionCommentaryAppend(content=content):
+                await self.emit(self._appended(SessionCommentaryAppended, cid))
+                await self._speak(content)
+            case DecisionCreate(event_id=eid):
+                await self._decide(eid)
+            case DecisionItemCreate(item=item):
+                item_id = (
+                    item.id
+                    if isinstance(item.id, str)
+                    else f"ditem_{len(self._decision_items) + 1}"
+                )
+                stored = _replace(item, id=item_id)
+                self._decision_items[item_id] = stored
+                await self.emit(
+                    DecisionItemCreated(event_id=self._id(), item=stored, client_event_id=cid)
+                )
+            case DecisionItemDelete(item_id=item_id):
+                if self._decision_items.pop(item_id, None) is None:
+                    await self.emit(
+                        _error(
+                            "invalid_request_error",
+                            "item_not_found",
+                            f"no decision item {item_id!r}",
+                            cid,
+                        )
+                    )
+                else:
+                    await self.emit(
+                        DecisionItemDeleted(
+                            event_id=self._id(), item_id=item_id, client_event_id=cid
+                        )
+                    )
+            case ResponseCreate() | ResponseItemCreate():
+                await self._respond(event, cid)
+            case TransportDtmfSend(event=key):
+                if source.kind != "attach":
+                    await self.emit(
+                        _error(
+                            "invalid_request_error",
+                            "unknown_event",
+                            "transport.dtmf.send is a sideband command",
+                            cid,
+                        )
+                    )
+                else:
+                    await self.emit(
+                        TransportDtmfSent(event_id=self._id(), event=key, client_event_id=cid),
+                        observers_only=True,
+                    )
+            case SessionClose():
+                await self.close("close_requested", cid)
+            case _:
+                await self.emit(
+                    _error(
+                        "invalid_request_error",
+                        "unknown_event",
+                        f"{event.type} is not simulated",
+                        cid,
+                    )
+                )
+
+    async def _start(self, event: SessionStart | ForkSessionStart, cid: str | None) -> None:
+        if self.session is not None:
+            await self.emit(
+                _error(
+                    "invalid_request_error",
+                    "session_already_started",
+                    "the session has already started",
+                    cid,
+                )
+            )
+            return
+        number = self.primary.number
+        if isinstance(event, ForkSessionStart):
+            stored = live_sessions(self.server).get(self.stored_from or "")
+            if stored is None or stored.session is None or not stored.session.store:
+                await self.emit(
+                    _error(
+                        "invalid_request_error",
+                        "session_not_found",
+                        f"no stored session {self.stored_from!r}",
+                        cid,
+                    )
+                )
+                return
+            base = stored.session
+            overrides: Any = event.session
+            audio = base.audio
+            if (
+                not _unset(overrides.audio)
+                and overrides.audio is not None
+                and not _unset(overrides.audio.format)
+            ):
+                audio = Audio(
+                    format=overrides.audio.format, output=base.audio.output if base.audio else None
+                )  # type: ignore[arg-type]
+            self.session = _replace(
+                base,
+                id=f"live_fake{number:04d}",
+                expires_at=int(time.time()) + _SESSION_SECONDS,
+                audio=audio,
+                store=base.store if _unset(overrides.store) else overrides.store,
+            )
+        else:
+            config = event.session
+            if not config.model:
+                await self.emit(
+                    ErrorEvent(
+                        event_id=self._id(),
+                        error=ErrorDetail(
+                            code="missing_required_parameter",
+                            message="session.model is required",
+                            type="invalid_request_error",
+                            param="session.model",
+                            client_event_id=cid,
+                        ),
+                        client_event_id=cid,
+                    )
+                )
+                return
+            self.session = SessionResource(
+                id=f"live_fake{number:04d}",
+                expires_at=int(time.time()) + _SESSION_SECONDS,
+                model=config.model,
+                status="active",
+                audio=_opt(config.audio) or Audio(format=AudioPcm(rate=24000)),
+                client=_opt(config.client),
+                delegation=_opt(config.delegation),
+                input=_opt(config.input),
+                instructions=_opt(config.instructions),
+                store=_opt(config.store),
+                triggers=_opt(config.triggers),
+            )
+        session: SessionResource = self.session  # pyright: ignore[reportAssignmentType] # set above
+        live_sessions(self.server)[session.id] = self
+        await self.emit(SessionStarted(event_id=self._id(), session=session, client_event_id=cid))
+
+    def _appended(self, cls: Any, cid: str | None) -> Any:
+        return cls(
+            event_id=self._id(),
+            start_ms=self.timeline_ms,
+            end_ms=self.timeline_ms,
+            client_event_id=cid,
+        )
+
+    # -- speech ----------------------------------------------------------------------------
+
+    async def _append(self, audio: bytes) -> None:
+        if self.observers:
+            await self.emit(SessionInputAudioAppendEvent(audio=audio), observers_only=True)
+        if self.session is not None and self.session.store:
+            self.recording += audio[: max(0, _MAX_RECORDING - len(self.recording))]
+        ms = self._ms(len(audio))
+        self.timeline_ms += ms
+        self.audio_ms += ms
+        if self.muted:
+            return
+        if audio.count(0) == len(audio):
+            await self._end_turn()
+        else:
+            self._turn_bytes += len(audio)
+
+    async def _end_turn(self) -> None:
+        if not self._turn_bytes:
+            return
+        speech_ms = self._ms(self._turn_bytes)
+        self._turn_bytes = 0
+        self._turns += 1
+        transcript = f"({speech_ms} ms of speech)"
+        await self._transcribed(
+            SessionInputTranscriptDelta(
+                event_id=self._id(),
+                delta=transcript,
+                start_ms=self.timeline_ms - speech_ms,
+                end_ms=self.timeline_ms,
+            )
+        )
+        delegation = self.session.delegation if self.session is not None else None
+        if isinstance(delegation, ClientDelegation | ResponsesDelegation | DecisionsDelegation):
+            target = {
+                ClientDelegation: "client",
+                ResponsesDelegation: "responses",
+                DecisionsDelegation: "decisions",
+            }[type(delegation)]
+            delegation_id = f"deleg_{self._turns}"
+            self._delegations[delegation_id] = target
+            await self.emit(
+                SessionDelegationCreated(
+                    event_id=self._id(),
+                    delegation=DelegationInfo(
+                        id=delegation_id,
+                        target=target,
+                        response_id=f"resp_{self._turns}" if target == "responses" else None,
+                    ),
+                    offset_ms=self.timeline_ms,
+                )
+            )
+            if isinstance(delegation, DecisionsDelegation):
+                # The Decision API answers the delegated task at once.
+                config = delegation.decisions
+                await self.emit(
+                    DecisionEvent(
+                        event_id=self._id(),
+                        event=DecisionCompleted(decision=_decision(config.questions, config.model)),
+                        delegation_id=delegation_id,
+                    )
+                )
+            return
+        instructions = self.session.instructions if self.session is not None else None
+        turn = Turn(
+            conversation=(),
+            instructions=instructions,
+            output_modalities=("audio",),
+            last_user_audio_ms=speech_ms,
+            index=self._turns - 1,
+        )
+        # A Live session has no tool calls of its own: only the text is spoken.
+        spoken = [
+            part for part in reply_items(self.server.responder(turn)) if isinstance(part, str)
+        ]
+        await self._speak(" ".join(spoken))
+
+    async def _transcribed(
+        self, delta: SessionInputTranscriptDelta | SessionOutputTranscriptDelta
+    ) -> None:
+        """Send a transcript delta, then evaluate the triggers that watch its kind."""
+        await self.emit(delta)
+        triggers = self.session.triggers if self.session is not None else None
+        for trigger in triggers or ():
+            if trigger.event_type != delta.type:
+                continue
+            self._trigger_firings += 1
+            decision = _decision(trigger.decisions.questions, _TRIGGER_MODEL)
+            await self.emit(
+                DecisionEvent(
+                    event_id=self._id(),
+                    event=DecisionCompleted(decision=decision),
+                    source_event_id=delta.event_id,
+                    source_event_type=delta.type,
+                    trigger_id=f"trig_{self._trigger_firings}",
+                )
+            )
+
+    async def _speak(self, text: str) -> None:
+        size = max(1, self.server.delta_size)
+        for i in range(0, len(text), size):
+            piece = text[i : i + size]
+            ms = max(1, len(piece) * 40)
+            await self._transcribed(
+                SessionOutputTranscriptDelta(
+                    event_id=self._id(),
+                    delta=piece,
+                    start_ms=self.timeline_ms,
+                    end_ms=self.timeline_ms + ms,
+                )
+            )
+            await self._speak_audio(bytes(self._rate() * 2 * ms // 1000))
+            if self.server.delta_interval:
+                await trio.sleep(self.server.delta_interval)
+        # The end of every spoken reply: the usage so far.
+        await self.emit(
+            SessionUsageUpdated(
+                event_id=self._id(), usage=SessionUsage(seconds=self.audio_ms / 1000)
+            )
+        )
+
+    async def _speak_audio(self, audio: bytes) -> None:
+        chunk = max(2, self._rate() * 2 * self.server.audio_chunk_ms // 1000)
+        for i in range(0, len(audio), chunk):
+            piece = audio[i : i + chunk]
+            self.timeline_ms += self._ms(len(piece))
+            await self.emit(SessionOutputAudioDelta(delta=piece))
+
+    # -- delegated work ------------------------------------------------------------------------
+
+    async def _decide(self, event_id: str) -> None:
+        if event_id in self._used_decision_ids:
+            await self.emit(
+                _error(
+                    "invalid_request_error",
+                    "duplicate_event_id",
+                    f"event_id {event_id!r} was used before",
+                    event_id,
+                )
+            )
+            return
+        self._used_decision_ids.add(event_id)
+        delegation = self.session.delegation if self.session is not None else None
+        if not isinstance(delegation, DecisionsDelegation):
+            await self.emit(
+                _error(
+                    "invalid_request_error",
+                    "decisions_not_configured",
+                    "decision.create needs a decisions delegation",
+                    event_id,
+                )
+            )
+            return
+        decision = _decision(delegation.decisions.questions, delegation.decisions.model)
+        await self.emit(
+            DecisionEvent(event_id=self._id(), event=DecisionCompleted(decision=decision))
+        )
+
+    async def _respond(self, event: LiveClientEvent, cid: str | None) -> None:
+        delegation = self.session.delegation if self.session is not None else None
+        if not isinstance(delegation, ResponsesDelegation):
+            await self.emit(
+                _error(
+                    "invalid_request_error",
+                    "responses_not_configured",
+                    f"{event.type} needs a responses delegation",
+                    cid,
+                )
+            )
+            return
+        if isinstance(event, ResponseItemCreate):
+            await self.emit(
+                ResponseEvent(
+                    event_id=self._id(),
+                    event={"type": "conversation.item.added", "item": event.item},
+                    client_event_id=cid,
+                )
+            )
+            return
+        self._turns += 1
+        response = {
+            "id": f"resp_fake{self._turns}",
+            "object": "response",
+            "model": delegation.responses.model,
+        }
+        for status in ("created", "completed"):
+            body = {**response, "status": "in_progress" if status == "created" else "completed"}
+            await self.emit(
+                ResponseEvent(
+                    event_id=self._id(),
+                    event={"type": f"response.{status}", "response": body},
+                    client_event_id=cid,
+                )
+            )
+
+    # -- the end ------------------------------------------------------------------------------
+
+    async def close(self, reason: str, cid: str | None = None) -> None:
+        """End the session: ``session.closed`` with ``reason``, then close every WebSocket."""
+        if self.closed or self.session is None:
+            return
+        self.closed = True
+        await self.emit(
+            SessionClosed(
+                event_id=self._id(),
+                reason=reason,
+                session=self.session,
+                usage=SessionUsage(seconds=self.audio_ms / 1000),
+                client_event_id=cid,
+            )
+        )
+        if not self.session.store:
+            live_sessions(self.server).pop(self.session.id, None)
+        for conn in [self.primary, *self.observers]:
+            if not conn.closed:
+                await conn.close(1000)
+
+
+def _unset(value: object) -> bool:
+    return value is msgspec.UNSET
+
+
+def _opt(value: Any) -> Any:
+    return None if _unset(value) else value
+
+
+def _replace(struct: Any, **changes: Any) -> Any:
+    return msgspec.structs.replace(struct, **changes)
+
+
+def live_rest_route(server: FakeServer) -> RestRoute:
+    """The fake REST side's route for ``/v1/live/...`` (see `FakeRest.add_route`)."""
+
+    async def route(request: RestRequest) -> HTTPAnswer:
+        server.rest.require_api_key(request.key)
+        return await live_rest(server, request.method, request.tail)
+
+    return route
+
+
+async def live_rest(server: FakeServer, method: str, tail: list[str]) -> HTTPAnswer:
+    """``/live/sessions/{id}/{action}``: hang up a running session, download a
+    stored one's recording. The SIP actions (accept, reject, refer) and the
+    WebRTC fork are refused: the fake has no SIP or WebRTC side for Live."""
+    if len(tail) != 4:
+        raise Refused(404, f"Invalid URL ({method} /v1/{'/'.join(tail)})")
+    session_id, action = urllib.parse.unquote(tail[2]), tail[3]
+    engine = live_sessions(server).get(session_id)
+    if engine is None:
+        raise Refused(404, f"No Live session {session_id!r}")
+    wanted = "GET" if action == "content" else "POST"
+    if method != wanted:
+        raise Refused(405, f"Invalid method for URL ({method} .../{action})")
+    if action == "hangup":
+        await engine.close("close_requested")
+        return 200, [], b""
+    if action == "content":
+        if engine.session is None or not engine.session.store:
+            raise Refused(404, f"Live session {session_id!r} was not stored")
+        return 200, [("content-type", "application/octet-stream")], bytes(engine.recording)
+    if action in ("accept", "reject", "refer", "fork"):
+        raise Refused(
+            400, f"{action} needs a SIP or WebRTC session, which the fake server does not simulate"
+        )
+    raise Refused(404, f"Invalid URL ({method} .../{action})")
+
+
+def _decision(questions: list[Question], model: str) -> Decision:
+    """The fake's fixed answers: a predicate at 0.5, a choice's first option, a
+    score's first level, each at full confidence."""
+    answers: list[Any] = []
+    for question in questions:
+        name: str | None = _opt(question.name)
+        if isinstance(question, PredicateQuestion):
+            answers.append(PredicateAnswer(probability=0.5, name=name))
+        elif isinstance(question, ChoiceQuestion):
+            first = question.choices[0].value
+            answers.append(
+                ChoiceAnswer(
+                    choice=first,
+                    confidence=1.0,
+                    name=name,
+                    probabilities=[ChoiceProbability(probability=1.0, value=first)],
+                )
+            )
+        else:
+            level = question.levels[0].label
+            answers.append(
+                ScoreAnswer(
+                    confidence=1.0,
+                    score=0.0,
+                    name=name,
+                    probabilities=[ScoreProbability(label=level, probability=1.0, value=0)],
+                )
+            )
+    usage = DecisionUsage(
+        input_tokens=10,
+        input_tokens_details=InputTokensDetails(cache_write_tokens=0, cached_tokens=0),
+        output_tokens=len(answers),
+        output_tokens_details=OutputTokensDetails(reasoning_tokens=0),
+        total_tokens=10 + len(answers),
+    )
+    return Decision(answers=answers, model=model, usage=usage)
