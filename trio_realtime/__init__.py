@@ -48,6 +48,11 @@ from ._errors import TLSError as TLSError
 from ._open import connect_realtime as connect_realtime
 from ._open import open_realtime as open_realtime
 from ._open import open_translation as open_translation
+from ._reconnect import Reconnect as Reconnect
+from ._reconnect import Reconnected as Reconnected
+from ._reconnect import RestoreError as RestoreError
+from ._resilient import ReconnectingConnection as ReconnectingConnection
+from ._resilient import ReconnectStatistics as ReconnectStatistics
 from ._tools import Tool as Tool
 from ._tools import ToolOutcome as ToolOutcome
 from ._tools import tool as tool
@@ -89,8 +94,13 @@ __all__ = [
     "RealtimeConnection",
     "RealtimeError",
     "RealtimeTimeout",
+    "Reconnect",
+    "ReconnectStatistics",
+    "Reconnected",
+    "ReconnectingConnection",
     "Reply",
     "RequestRefused",
+    "RestoreError",
     "ServerError",
     "TLSError",
     "Tool",

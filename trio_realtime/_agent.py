@@ -49,7 +49,7 @@ import trio
 from . import events as ev
 from ._connection import RealtimeConnection
 from ._conversation import Conversation, ConversationItem
-from ._errors import ConfigurationError, RealtimeError, RequestRefused
+from ._errors import ConfigurationError, EventEncodeError, RealtimeError, RequestRefused
 from ._nursery import exit_nursery
 from ._sequencer import ResponseSequencer, request_tag, tag_of, tagged
 from ._tools import Tool, ToolOutcome, error_output, tools_by_name
@@ -186,6 +186,7 @@ class Agent:
         playback: PlaybackClock | None,
         on_interrupt: Callable[[Interruption], None] | None,
         max_tool_rounds: int,
+        register_tools: bool = False,
     ) -> None:
         self.connection: RealtimeConnection = conn
         self.conversation: Conversation = conversation
@@ -199,6 +200,8 @@ class Agent:
         self._outbox_wake = trio.Event()
         self._tags = (f"t{n}" for n in itertools.count(1))
         self._turns: dict[str, _Turn] = {}
+        #: The user message of an `ask`, by tag, until its request is sent.
+        self._messages: dict[str, ev.ConversationItemCreate] = {}
         #: Tool calls by response id, until that response's outputs are sent.
         self._runs: dict[str, list[_Run]] = {}
         #: Responses whose ``response.done`` came while their calls still ran,
@@ -208,8 +211,21 @@ class Agent:
         #: are expected (the server had cancelled on speech by itself).
         self._own_cancels: deque[ev.ResponseCancel] = deque(maxlen=16)
         self._interrupted: set[str] = set()
+        #: Out-of-band responses in progress (their function calls are not run).
+        self._out_of_band: set[str] = set()
         self._failure: BaseException | None = None
+        #: Whether the agent keeps its tools in the session (see `_keep_tools`).
+        self._register = register_tools
+        #: The session's tool list the agent last answered with an update (a
+        #: server that drops the tools again is not asked twice).
+        self._answered: tuple[tuple[str, str], ...] | None = None
+        #: Set once turns may start: the tools are registered (or need not be).
+        self._ready = trio.Event()
+        if not register_tools:
+            self._ready.set()
         h: dict[type[Any], Callable[[Any], None]] = {
+            ev.SessionCreated: self._session_seen,
+            ev.SessionUpdated: self._session_seen,
             ev.ResponseCreated: self._response_created,
             ev.ResponseOutputItemDone: self._output_item_done,
             ev.ResponseDone: self._response_done,
@@ -230,28 +246,49 @@ class Agent:
         response's output. ``response`` holds parameters for each response of
         the turn (instructions, output modalities...). Raises `RequestRefused`
         if the server refuses the message or the request, and the
-        connection's error if it ends first. Cancelling ``ask`` takes back the
-        request if it has not been sent yet; a response already under way
+        connection's error if it ends first. The message goes out with its
+        request, once no other response is under way, so it never lands
+        inside another turn. Cancelling ``ask`` takes back the message and the
+        request if they have not been sent yet; a response already under way
         goes on (cancel it with `cancel`).
         """
         given = cast(object, text)
         if not isinstance(given, str):
             raise TypeError(f"ask() takes the user's text as a str, got {type(text).__name__}")
-        await self.connection.send(ev.ConversationItemCreate(item=ev.UserMessage.text(text)))
-        return await self.respond(response)
+        try:
+            text.encode()
+        except UnicodeEncodeError as exc:
+            raise ValueError(
+                f"ask() text is not valid Unicode (a lone surrogate?): {exc}"
+            ) from None
+        message = ev.ConversationItemCreate(item=ev.UserMessage.text(text))
+        return await self._turn(response, message)
 
     async def respond(self, response: ev.ResponseParams | None = None) -> Reply:
         """Request a response to the conversation as it is, and wait for the whole turn."""
+        return await self._turn(response, None)
+
+    async def _turn(
+        self, response: ev.ResponseParams | None, message: ev.ConversationItemCreate | None
+    ) -> Reply:
+        if not self._ready.is_set():
+            await self._ready.wait()  # the tools go into the session first
         self._check_running()
         tag = next(self._tags)
         turn = self._turns[tag] = _Turn(response)
         request = tagged(ev.ResponseCreate(response=response or msgspec.UNSET), tag)
+        if message is not None:
+            # The message waits with its request: sent while another turn is
+            # under way it would land inside that turn (between a tool call
+            # and its output, say) and be answered there.
+            self._messages[tag] = message
         self._request(request)
         try:
             await turn.done.wait()
         except BaseException:
             if not turn.done.is_set():
-                self._sequencer.withdraw(request)
+                if self._sequencer.withdraw(request):
+                    self._messages.pop(tag, None)  # the whole ask is taken back
                 self._turns.pop(tag, None)
             raise
         self._turns.pop(tag, None)
@@ -290,7 +327,11 @@ class Agent:
         return await self.respond(response)
 
     def cancel(self) -> None:
-        """Cancel the active response, if any (its tool calls are cancelled too)."""
+        """Cancel the active response, if any, and every tool call still running.
+
+        Cancelled calls are answered as cancelled and get no follow-up response.
+        """
+        self._cancel_tool_turns()
         active = self._sequencer.active
         if active is not None:
             self._cancel_response(active)
@@ -313,8 +354,50 @@ class Agent:
         if handler is not None:
             handler(event)
 
+    def _ended_events(self, exc: BaseException) -> None:
+        # Whoever reads (this agent or, with read=False, the application):
+        # no event will come, so no turn can finish.
+        if isinstance(exc, trio.EndOfChannel):
+            exc = RealtimeError("the server closed the session before the turn finished")
+        self._fail_all(exc)
+
+    def _session_seen(self, event: ev.SessionCreated | ev.SessionUpdated) -> None:
+        if self._register:
+            self._keep_tools(event.session)
+
+    def _keep_tools(self, session: object) -> None:
+        """Put the agent's tools in the session beside the tools it already has.
+
+        Run on entry when the session is known, and on every session event:
+        a ``session.update`` replaces the whole ``tools`` list, so whenever
+        the session shows the agent's tools missing (the server's first
+        session, or an update that replaced the list) they are added back to
+        what it has, MCP tools and the application's own functions kept.
+        """
+        listed: object = getattr(session, "tools", None)
+        current: list[ev.Tool] = (
+            list(cast(list[ev.Tool], listed)) if isinstance(listed, list) else []
+        )
+        have = {t.name for t in current if isinstance(t, ev.FunctionTool)}
+        key = tuple(
+            (type(t).__name__, str(getattr(t, "name", getattr(t, "server_label", ""))))
+            for t in current
+        )
+        if not set(self.tools) <= have and key != self._answered:
+            self._answered = key
+            mine = [t.definition() for t in self.tools.values()]
+            others = [
+                t for t in current if not (isinstance(t, ev.FunctionTool) and t.name in self.tools)
+            ]
+            self._send_soon(ev.SessionUpdate(session=ev.RealtimeSession(tools=[*others, *mine])))
+        self._ready.set()
+
     def _response_created(self, event: ev.ResponseCreated) -> None:
         self._sequencer.created(event.response)
+        if event.response.conversation_id is None and event.response.id is not None:
+            # Out of band: its calls' outputs would land in the default
+            # conversation, where its follow-up cannot see them.
+            self._out_of_band.add(event.response.id)
         tag = request_tag(event.response)
         turn = self._turns.get(tag) if tag is not None else None
         if turn is not None and event.response.id is not None:
@@ -324,8 +407,10 @@ class Agent:
         item = event.item
         if not isinstance(item, ev.FunctionCall) or not self.tools:
             return
-        if event.response_id in self._interrupted:
-            return
+        if event.response_id in self._out_of_band:
+            return  # left to the application (see _response_created)
+        if event.response_id in self._interrupted or item.status == "incomplete":
+            return  # cancelled before the model finished the call: nothing to run
         call_id = item.call_id if isinstance(item.call_id, str) else ""
         run = _Run(item.name, call_id, item.arguments)
         self._runs.setdefault(event.response_id, []).append(run)
@@ -334,6 +419,7 @@ class Agent:
     def _response_done(self, event: ev.ResponseDone) -> None:
         response = event.response
         rid = response.id
+        self._out_of_band.discard(rid or "")
         runs = self._runs.get(rid) if rid is not None else None
         follows = bool(runs) and response.status == "completed" and rid not in self._interrupted
         if follows:
@@ -352,13 +438,16 @@ class Agent:
             return
         self._finish(response, follows)
 
-    def _speech_started(self, event: ev.InputAudioBufferSpeechStarted) -> None:
-        # The user speaks: answers to tool calls still running are no longer wanted.
+    def _cancel_tool_turns(self) -> None:
         for response_id, runs in self._runs.items():
             if not all(run.finished for run in runs):
                 self._interrupted.add(response_id)
                 for run in runs:
                     run.scope.cancel()
+
+    def _speech_started(self, event: ev.InputAudioBufferSpeechStarted) -> None:
+        # The user speaks: answers to tool calls still running are no longer wanted.
+        self._cancel_tool_turns()
         clock = self.playback
         if clock is None:
             return
@@ -367,6 +456,14 @@ class Agent:
         heard: dict[str, int] = {}
         if cut is not None:
             heard[cut.item_id] = cut.audio_end_ms
+            # The player is one queue: assistant audio after the item cut (of
+            # responses that may have ended already) was queued, not heard.
+            later = False
+            for item in self.conversation.items:
+                if item.id == cut.item_id:
+                    later = True
+                elif later and item.role == "assistant" and self.conversation.audio_ms(item.id):
+                    heard[item.id] = clock.played_ms(item.id)
         if active is not None:
             record = self.conversation.responses.get(active)
             for item_id in record.output_item_ids if record else ():
@@ -418,11 +515,7 @@ class Agent:
             if again is None:
                 return
             if not again:
-                tag = tag_of(refused)
-                turn = self._turns.get(tag) if tag is not None else None
-                if turn is not None and not turn.done.is_set():
-                    turn.error = RequestRefused(event.error, refused)
-                    turn.done.set()
+                self._fail_turn(tag_of(refused), RequestRefused(event.error, refused))
                 following = self._sequencer.next_request()
                 if following is not None:
                     self._send_soon(following)
@@ -441,13 +534,18 @@ class Agent:
 
     async def _run_tool(self, response_id: str, run: _Run) -> None:
         tool = self.tools.get(run.name)
-        with run.scope:
-            if tool is None:
-                known = ", ".join(sorted(self.tools)) or "none"
-                message = f"unknown tool {run.name!r} (the tools are: {known})"
-                run.outcome = ToolOutcome(output=error_output(message), error=message)
-            else:
-                run.outcome = await tool.invoke(run.arguments)
+        try:
+            with run.scope:
+                if tool is None:
+                    known = ", ".join(sorted(self.tools)) or "none"
+                    message = f"unknown tool {run.name!r} (the tools are: {known})"
+                    run.outcome = ToolOutcome(output=error_output(message), error=message)
+                else:
+                    run.outcome = await tool.invoke(run.arguments)
+        except Exception:
+            # Cancelled here, the tool's cleanup failed: what is left once the
+            # scope took its Cancelled. The call counts as cancelled.
+            log.warning("tool %s failed while it was cancelled", run.name, exc_info=True)
         run.finished = True
         ended = self._ended.get(response_id)
         if ended is not None and all(r.finished for r in self._runs.get(response_id, ())):
@@ -484,17 +582,22 @@ class Agent:
                         run.name, run.call_id, run.arguments, outcome.output, outcome.error
                     )
                 )
-        if follows:
-            now = self._sequencer.release()
-            if now is not None:
-                self._send_soon(now)
+        following = False
         if runs and not interrupted and turn is not None and tag is not None:
             if turn.rounds < self._max_rounds:
                 turn.rounds += 1
                 follow_up = tagged(ev.ResponseCreate(response=turn.params or msgspec.UNSET), tag)
+                # Queued while the hold stands, so it is at the head when the hold goes.
                 self._request(follow_up, first=True)
-                return
-            log.warning("a turn made %d rounds of tool calls; not answering more", turn.rounds)
+                following = True
+            else:
+                log.warning("a turn made %d rounds of tool calls; not answering more", turn.rounds)
+        if follows:
+            now = self._sequencer.release()
+            if now is not None:
+                self._send_soon(now)
+        if following:
+            return
         if turn is not None and tag is not None:
             if turn.orphan:
                 del self._turns[tag]
@@ -530,8 +633,36 @@ class Agent:
             self._send_soon(now)
 
     def _send_soon(self, event: ev.ClientEvent) -> None:
+        if self._messages and isinstance(event, ev.ResponseCreate):
+            tag = tag_of(event)
+            message = self._messages.pop(tag, None) if tag is not None else None
+            if message is not None:
+                self._outbox.append(message)
         self._outbox.append(event)
         self._outbox_wake.set()
+
+    def _fail_turn(self, tag: str | None, exc: BaseException) -> None:
+        """The request tagged ``tag`` failed: its `ask` raises ``exc``."""
+        turn = self._turns.get(tag) if tag is not None else None
+        if turn is None or tag is None:
+            return
+        if turn.orphan:
+            del self._turns[tag]  # no ask waits for it, none would pop it
+            log.warning("a follow-up of a server-started tool turn failed: %s", exc)
+        elif not turn.done.is_set():
+            turn.error = exc
+            turn.done.set()
+
+    def _unsendable(self, event: ev.ClientEvent, exc: Exception) -> None:
+        """``event`` failed to encode: fail the turn it belongs to, as a refusal would."""
+        log.error("the agent could not send %s: %s", event.type, exc)
+        if not isinstance(event, ev.ResponseCreate):
+            return
+        self._sequencer.refused(event, None)
+        self._fail_turn(tag_of(event), exc)
+        following = self._sequencer.next_request()
+        if following is not None:
+            self._send_soon(following)
 
     def _check_running(self) -> None:
         if self._failure is not None:
@@ -539,6 +670,7 @@ class Agent:
 
     def _fail_all(self, exc: BaseException) -> None:
         self._failure = exc
+        self._ready.set()
         for turn in self._turns.values():
             if not turn.done.is_set():
                 turn.error = exc
@@ -551,7 +683,14 @@ class Agent:
         try:
             while True:
                 while self._outbox:
-                    await self.connection.send(self._outbox[0])
+                    event = self._outbox[0]
+                    try:
+                        await self.connection.send(event)
+                    except (TypeError, EventEncodeError) as exc:
+                        # This event can never go; the next ones still can.
+                        self._outbox.popleft()
+                        self._unsendable(event, exc)
+                        continue
                     self._outbox.popleft()
                 self._outbox_wake = trio.Event()
                 await self._outbox_wake.wait()
@@ -583,8 +722,11 @@ def open_agent(
     """Attach an `Agent` to ``conn`` for an ``async with`` block that owns its tasks.
 
     ``tools``: `Tool` objects (see `tool`) or plain functions with type hints.
-    ``register_tools`` sends a ``session.update`` with their definitions (and
-    ``tool_choice="auto"``) on entry. ``playback`` turns on interruption (see
+    ``register_tools`` keeps their definitions in the session: a
+    ``session.update`` adds them to the tools the session has (MCP tools and
+    other functions are kept; ``tool_choice`` is left as it is) once the
+    session is known, and again whenever a session event shows them missing;
+    turns wait until that update is queued. ``playback`` turns on interruption (see
     the module docs); ``on_interrupt`` is then told what was cut.
     ``conversation`` lets the application keep its own `Conversation`. With
     ``read=True`` the agent reads ``conn`` (do not read it elsewhere: each
@@ -617,19 +759,17 @@ def open_agent(
             playback=playback,
             on_interrupt=on_interrupt,
             max_tool_rounds=max_tool_rounds,
+            register_tools=register_tools and bool(registry),
         )
 
-    return _AgentBlock(make, register=register_tools and bool(registry), read=read)
+    return _AgentBlock(make, read=read)
 
 
 class _AgentBlock:
     """The async context manager behind `open_agent`: a nursery plus an attached agent."""
 
-    def __init__(
-        self, make: Callable[[trio.Nursery], Agent], *, register: bool, read: bool
-    ) -> None:
+    def __init__(self, make: Callable[[trio.Nursery], Agent], *, read: bool) -> None:
         self._make = make
-        self._register = register
         self._read = read
         self._nursery_cm: Any = None
         self._agent: Agent | None = None
@@ -639,14 +779,9 @@ class _AgentBlock:
         nursery: trio.Nursery = await self._nursery_cm.__aenter__()
         agent = self._agent = self._make(nursery)
         conn = agent.connection
-        conn.add_observer(agent._observe)  # pyright: ignore[reportPrivateUsage]
-        try:
-            if self._register:
-                await conn.send(_tools_update(agent.tools.values()))
-        except BaseException as exc:
-            self._detach()
-            await exit_nursery(self._nursery_cm, exc)
-            raise
+        conn.add_observer(agent._observe, on_end=agent._ended_events)  # pyright: ignore[reportPrivateUsage]
+        if agent._register and conn.session is not None:  # pyright: ignore[reportPrivateUsage]
+            agent._keep_tools(conn.session)  # pyright: ignore[reportPrivateUsage]
         nursery.start_soon(agent._sender)  # pyright: ignore[reportPrivateUsage]
         if self._read:
             nursery.start_soon(agent._reader)  # pyright: ignore[reportPrivateUsage]
@@ -664,19 +799,19 @@ class _AgentBlock:
     def _detach(self) -> None:
         agent = self._agent
         assert agent is not None
-        agent.connection.remove_observer(agent._observe)  # pyright: ignore[reportPrivateUsage]
+        agent.connection.remove_observer(
+            agent._observe,  # pyright: ignore[reportPrivateUsage]
+            on_end=agent._ended_events,  # pyright: ignore[reportPrivateUsage]
+        )
         agent._nursery.cancel_scope.cancel()  # pyright: ignore[reportPrivateUsage]
+        # Nothing will finish a turn now: an ask waiting outside the block must not hang.
+        agent._fail_all(  # pyright: ignore[reportPrivateUsage]
+            trio.ClosedResourceError("the agent's async with block ended before the turn finished")
+        )
         if agent.unsent:
             log.warning(
                 "the agent closed with %d event(s) not sent (see Agent.unsent)", len(agent.unsent)
             )
-
-
-def _tools_update(tools: Iterable[Tool]) -> ev.SessionUpdate:
-    definitions: list[ev.Tool] = [t.definition() for t in tools]
-    return ev.SessionUpdate(
-        session=ev.RealtimeSession(tools=definitions, tool_choice="auto"),
-    )
 
 
 def _audio_part(item: ConversationItem) -> int:

@@ -294,17 +294,20 @@ class Conversation:
     def __len__(self) -> int:
         return len(self._order)
 
-    def history(self) -> list[ev.Item]:
+    def history(self, *, ids: bool = False) -> list[ev.Item]:
         """A text snapshot of the history, as items a reconnect can replay in order.
 
         Messages become text messages of the same role (input parts as
         ``input_text``, assistant parts as ``output_text``; audio as its
         transcript); function calls and their outputs are copied. MCP items,
-        unknown items and messages without any text are left out.
+        unknown items and messages without any text are left out. With
+        ``ids=True`` each item keeps its id (a restore re-creates the items
+        under their old ids, so references to them stay valid).
         """
         out: list[ev.Item] = []
         for item in self.items:
             kind = item.type
+            iid: str | msgspec.UnsetType = item.id if ids else msgspec.UNSET
             if kind == "message" and item.role is not None:
                 text = item.text
                 if not text:
@@ -314,17 +317,20 @@ class Conversation:
                     part = ev.OutputText(text=text)
                 else:
                     part = ev.InputText(text=text)
-                out.append(ev.Message(role=item.role, content=[part]))
+                out.append(ev.Message(role=item.role, content=[part], id=iid))
             elif kind == "function_call" and item.name is not None:
                 out.append(
                     ev.FunctionCall(
                         name=item.name,
                         arguments=item.arguments,
                         call_id=item.call_id if item.call_id is not None else msgspec.UNSET,
+                        id=iid,
                     )
                 )
             elif kind == "function_call_output" and item.call_id is not None:
-                out.append(ev.FunctionCallOutput(call_id=item.call_id, output=item.output or ""))
+                out.append(
+                    ev.FunctionCallOutput(call_id=item.call_id, output=item.output or "", id=iid)
+                )
         return out
 
     def audio_ms(self, item_id: str) -> float:

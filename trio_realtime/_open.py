@@ -13,7 +13,7 @@ import logging
 import ssl
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, overload
 
 import trio
 
@@ -27,7 +27,7 @@ from ._connection import (
     _Connection,  # pyright: ignore[reportPrivateUsage]
     start_connection,
 )
-from ._errors import CloseTimeout, RealtimeError
+from ._errors import CloseTimeout, ConfigurationError, RealtimeError
 from ._nursery import exit_nursery
 from ._options import (
     DEFAULT_CLOSE_TIMEOUT,
@@ -41,13 +41,34 @@ from ._options import (
     Options,
     options_from,
 )
+from ._reconnect import Reconnect
+from ._resilient import ReconnectingConnection, RestoreMode
 from ._upgrade import open_upgraded_stream
+from .events import ClientEvent, ServerEvent, Session, TranslationClientEvent, TranslationSession
 
 __all__ = ["connect_realtime", "open_realtime", "open_translation"]
 
 log = logging.getLogger("trio_realtime")
 
 K = TypeVar("K", bound="_Connection[Any, Any, Any]")
+
+
+class _Closable(Protocol):
+    """What `_Session` closes: a connection, or a session over successive ones."""
+
+    async def _close(self, *, flush: bool, polite: bool) -> None: ...
+
+    def _pending_exit_error(self) -> BaseException | None: ...
+
+
+A = TypeVar("A", bound=_Closable)
+
+#: What ``open_realtime(..., reconnect=...)`` yields.
+RealtimeSessionConnection = ReconnectingConnection[ServerEvent, ClientEvent, Session]
+#: What ``open_translation(..., reconnect=...)`` yields.
+TranslationSessionConnection = ReconnectingConnection[
+    Any, TranslationClientEvent, TranslationSession
+]
 
 
 def require_trio(what: str) -> None:
@@ -153,16 +174,17 @@ async def connect_realtime(
     )
 
 
-class _Session(Generic[K]):
-    """The async context manager behind `open_realtime`: a nursery plus a connection."""
+class _Session(Generic[A]):
+    """The async context manager behind `open_realtime`: a nursery plus a connection
+    (or, with ``reconnect=``, a session over successive connections)."""
 
     def __init__(self, connect: Callable[[trio.Nursery], Any]) -> None:
         self._connect: Callable[[trio.Nursery], Any] | None = connect
         self._nursery_cm: Any = None
         self._nursery: trio.Nursery | None = None
-        self._conn: K | None = None
+        self._conn: A | None = None
 
-    async def __aenter__(self) -> K:
+    async def __aenter__(self) -> A:
         require_trio("async with open_realtime(...)")
         self._nursery_cm = trio.open_nursery()
         nursery: trio.Nursery = await self._nursery_cm.__aenter__()
@@ -214,6 +236,45 @@ class _Session(Generic[K]):
         return await exit_nursery(self._nursery_cm, exc)
 
 
+def _check_reconnect(reconnect: object) -> Reconnect | None:
+    if reconnect is None or isinstance(reconnect, Reconnect):
+        return reconnect
+    raise ConfigurationError(
+        f"reconnect must be a trio_realtime.Reconnect (or None: off), not "
+        f"{type(reconnect).__name__}; use reconnect=Reconnect() for the defaults"
+    )
+
+
+def _resilient(
+    connect: Callable[[trio.Nursery], Any],
+    policy: Reconnect,
+    options: Options,
+    restore: RestoreMode,
+) -> Callable[[trio.Nursery], Any]:
+    """``connect`` for `_Session` that yields a session over successive connections.
+
+    The first connection is opened as without ``reconnect``: a failure to
+    connect at all is raised from the ``async with`` at once.
+    """
+
+    async def open_session(nursery: trio.Nursery) -> ReconnectingConnection[Any, Any, Any]:
+        first = await connect(nursery)
+        session: ReconnectingConnection[Any, Any, Any] = ReconnectingConnection(
+            nursery,
+            connect,
+            first,
+            policy,
+            send_buffer_size=options.send_buffer_size,
+            close_timeout=options.close_timeout,
+            restore=restore,
+        )
+        session.start()
+        return session
+
+    return open_session
+
+
+@overload
 def open_realtime(
     client: object,
     model: str | None = None,
@@ -233,7 +294,55 @@ def open_realtime(
     close_timeout: float = DEFAULT_CLOSE_TIMEOUT,
     ping_interval: float | None = DEFAULT_PING_INTERVAL,
     ping_timeout: float | None = DEFAULT_PING_TIMEOUT,
-) -> _Session[RealtimeConnection]:
+    reconnect: None = None,
+) -> _Session[RealtimeConnection]: ...
+
+
+@overload
+def open_realtime(
+    client: object,
+    model: str | None = None,
+    *,
+    call_id: str | None = None,
+    intent: str | None = None,
+    extra_query: Mapping[str, str] | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+    allow_insecure_transport: bool = False,
+    ssl_context: ssl.SSLContext | None = None,
+    strict: bool = False,
+    send_buffer_size: int = DEFAULT_SEND_BUFFER_SIZE,
+    message_queue_size: int = DEFAULT_MESSAGE_QUEUE_SIZE,
+    max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
+    receive_buffer_size: int = DEFAULT_RECEIVE_BUFFER_SIZE,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+    close_timeout: float = DEFAULT_CLOSE_TIMEOUT,
+    ping_interval: float | None = DEFAULT_PING_INTERVAL,
+    ping_timeout: float | None = DEFAULT_PING_TIMEOUT,
+    reconnect: Reconnect,
+) -> _Session[RealtimeSessionConnection]: ...
+
+
+def open_realtime(
+    client: object,
+    model: str | None = None,
+    *,
+    call_id: str | None = None,
+    intent: str | None = None,
+    extra_query: Mapping[str, str] | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+    allow_insecure_transport: bool = False,
+    ssl_context: ssl.SSLContext | None = None,
+    strict: bool = False,
+    send_buffer_size: int = DEFAULT_SEND_BUFFER_SIZE,
+    message_queue_size: int = DEFAULT_MESSAGE_QUEUE_SIZE,
+    max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
+    receive_buffer_size: int = DEFAULT_RECEIVE_BUFFER_SIZE,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+    close_timeout: float = DEFAULT_CLOSE_TIMEOUT,
+    ping_interval: float | None = DEFAULT_PING_INTERVAL,
+    ping_timeout: float | None = DEFAULT_PING_TIMEOUT,
+    reconnect: Reconnect | None = None,
+) -> _Session[Any]:
     """Open a Realtime session: ``async with open_realtime(client, "gpt-realtime") as conn``.
 
     ``client`` is a `Client` or any object shaped like the ``openai`` SDK's client.
@@ -264,11 +373,19 @@ def open_realtime(
     * ``allow_insecure_transport`` [False]: permit a credential over plaintext
       ``ws://`` to a host that is not loopback; ``ssl_context`` [system default]
       for ``wss://``.
+    * ``reconnect`` [None: off]: a `Reconnect` policy. The block then gets a
+      `ReconnectingConnection` with the same surface, which survives dropped
+      connections, rolls over before the session limit and recreates a
+      poisoned session, restoring configuration and conversation each time
+      (a ``call_id`` attach re-attaches with no restore; a transcription
+      session gets its configuration back); the receive stream yields a
+      `Reconnected` marker where the server session is new.
 
     Raises `ConfigurationError` at the call for a bad keyword value, and
     `RealtimeError` when entered outside a trio run (under asyncio, say).
     """
     options = options_from(locals())
+    policy = _check_reconnect(reconnect)
 
     async def connect(nursery: trio.Nursery) -> RealtimeConnection:
         return await _connect(
@@ -284,7 +401,56 @@ def open_realtime(
             options=options,
         )
 
-    return _Session(connect)
+    if policy is None:
+        return _Session(connect)
+    restore: RestoreMode = (
+        "none" if call_id is not None else "config" if intent == "transcription" else "conversation"
+    )
+    return _Session(_resilient(connect, policy, options, restore))
+
+
+@overload
+def open_translation(
+    client: object,
+    model: str,
+    *,
+    extra_query: Mapping[str, str] | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+    allow_insecure_transport: bool = False,
+    ssl_context: ssl.SSLContext | None = None,
+    strict: bool = False,
+    send_buffer_size: int = DEFAULT_SEND_BUFFER_SIZE,
+    message_queue_size: int = DEFAULT_MESSAGE_QUEUE_SIZE,
+    max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
+    receive_buffer_size: int = DEFAULT_RECEIVE_BUFFER_SIZE,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+    close_timeout: float = DEFAULT_CLOSE_TIMEOUT,
+    ping_interval: float | None = DEFAULT_PING_INTERVAL,
+    ping_timeout: float | None = DEFAULT_PING_TIMEOUT,
+    reconnect: None = None,
+) -> _Session[TranslationConnection]: ...
+
+
+@overload
+def open_translation(
+    client: object,
+    model: str,
+    *,
+    extra_query: Mapping[str, str] | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+    allow_insecure_transport: bool = False,
+    ssl_context: ssl.SSLContext | None = None,
+    strict: bool = False,
+    send_buffer_size: int = DEFAULT_SEND_BUFFER_SIZE,
+    message_queue_size: int = DEFAULT_MESSAGE_QUEUE_SIZE,
+    max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE,
+    receive_buffer_size: int = DEFAULT_RECEIVE_BUFFER_SIZE,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+    close_timeout: float = DEFAULT_CLOSE_TIMEOUT,
+    ping_interval: float | None = DEFAULT_PING_INTERVAL,
+    ping_timeout: float | None = DEFAULT_PING_TIMEOUT,
+    reconnect: Reconnect,
+) -> _Session[TranslationSessionConnection]: ...
 
 
 def open_translation(
@@ -304,13 +470,16 @@ def open_translation(
     close_timeout: float = DEFAULT_CLOSE_TIMEOUT,
     ping_interval: float | None = DEFAULT_PING_INTERVAL,
     ping_timeout: float | None = DEFAULT_PING_TIMEOUT,
-) -> _Session[TranslationConnection]:
+    reconnect: Reconnect | None = None,
+) -> _Session[Any]:
     """Open a live translation session on ``/realtime/translations``.
 
     Same keywords and semantics as `open_realtime`; the events are the
-    ``Translation*`` ones.
+    ``Translation*`` ones. With ``reconnect=`` a new session gets its
+    configuration back (there is no conversation to restore).
     """
     options = options_from(locals())
+    policy = _check_reconnect(reconnect)
 
     async def connect(nursery: trio.Nursery) -> TranslationConnection:
         return await _connect(
@@ -326,4 +495,6 @@ def open_translation(
             options=options,
         )
 
-    return _Session(connect)
+    if policy is None:
+        return _Session(connect)
+    return _Session(_resilient(connect, policy, options, "config"))

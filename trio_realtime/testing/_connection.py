@@ -20,6 +20,7 @@ import trio_websocket
 from .._errors import EventDecodeError
 from ..events import ClientEvent, ServerEvent, decode_client_event, encode_server_event
 from ._engine import Engine
+from ._lifetime import expire_after, maybe_drop
 
 if TYPE_CHECKING:
     from ._server import FakeServer
@@ -45,7 +46,7 @@ class FakeConnection:
         self,
         server: FakeServer,
         ws: trio_websocket.WebSocketConnection,
-        stream: trio.SocketStream,
+        stream: trio.abc.Stream,
         *,
         number: int,
         path: str,
@@ -67,6 +68,8 @@ class FakeConnection:
         self._stream = stream
         self._stalled = False
         self._done = trio.Event()
+        #: True once the session ended at ``Faults.session_duration``.
+        self.expired: bool = False
 
     def __repr__(self) -> str:
         return f"<FakeConnection #{self.number} {self.path} sent={self.sent}>"
@@ -134,6 +137,8 @@ class FakeConnection:
             await self.drop()
         elif faults.stall_after is not None and self.sent >= faults.stall_after:
             self._stalled = True
+        else:
+            await maybe_drop(self)
 
     # -- ending ------------------------------------------------------------------
 
@@ -164,6 +169,9 @@ class FakeConnection:
         try:
             async with trio.open_nursery() as nursery:
                 self.engine.nursery = nursery
+                duration = self.server.faults.session_duration
+                if duration is not None:
+                    nursery.start_soon(expire_after, self, duration)
                 try:
                     await self.engine.start()
                     await self._read_loop()

@@ -122,8 +122,9 @@ class Engine:
     # -- plumbing ----------------------------------------------------------------
 
     def new_id(self, prefix: str) -> str:
-        n = self._counters.get(prefix, 0) + 1
-        self._counters[prefix] = n
+        counters = self.server.id_counters if prefix in ("item", "resp") else self._counters
+        n = counters.get(prefix, 0) + 1
+        counters[prefix] = n
         return f"{prefix}_{n:04d}"
 
     def event_id(self) -> str:

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import collections
 import math
+import random
 import types
 import urllib.parse
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
 import msgspec
@@ -54,7 +55,13 @@ class Faults:
     ``close_reason``; after ``drop_after`` it resets the TCP connection without a
     close frame; after ``stall_after`` it stops sending and stops reading (the
     socket stays open). ``event_delay`` sleeps before every event. The first
-    ``reject_handshakes`` upgrades are refused with HTTP ``reject_status``.
+    ``reject_handshakes`` upgrades are refused with HTTP ``reject_status``
+    (with ``reject_headers``, such as ``Retry-After``).
+
+    ``session_duration`` seconds after it opened, a session ends like the
+    service's at its limit: an ``error`` event ``session_expired``, then a
+    close with ``expire_close_code``. ``drop_chance`` drops the connection
+    after any event sent with that probability, drawn from ``rng``.
     """
 
     close_after: int | None = None
@@ -67,6 +74,11 @@ class Faults:
     reject_handshakes: int = 0
     reject_status: int = 503
     reject_body: bytes | None = None
+    reject_headers: Sequence[tuple[str, str]] = ()
+    session_duration: float | None = None
+    expire_close_code: int = 1000
+    drop_chance: float = 0.0
+    rng: random.Random = field(default_factory=random.Random)
 
 
 class FakeServer:
@@ -124,6 +136,9 @@ class FakeServer:
         self._nursery_cm: AbstractAsyncContextManager[trio.Nursery] | None = None
         self._nursery: trio.Nursery | None = None
         self._connection_count = 0
+        #: Item and response ids count over every connection, so that, like the
+        #: service's, they never repeat across sessions.
+        self.id_counters: dict[str, int] = {}
 
     # -- addresses ---------------------------------------------------------------
 
@@ -268,7 +283,12 @@ class FakeServer:
                 stream = await listener.accept()
                 nursery.start_soon(self._handle_stream, stream)
 
-    async def _handle_stream(self, stream: trio.SocketStream) -> None:
+    async def serve_stream(self, stream: trio.abc.Stream) -> None:
+        """Serve one client over ``stream`` (say a `trio.testing.memory_stream_pair`
+        end), as if it had connected: for tests under a `trio.testing.MockClock`."""
+        await self._handle_stream(stream)
+
+    async def _handle_stream(self, stream: trio.abc.Stream) -> None:
         try:
             async with trio.open_nursery() as nursery:
                 # Only the HTTP upgrade is bounded; the session lasts as long as it lasts.
@@ -288,7 +308,7 @@ class FakeServer:
                 await stream.aclose()
 
     async def _handle_request(
-        self, request: trio_websocket.WebSocketRequest, stream: trio.SocketStream
+        self, request: trio_websocket.WebSocketRequest, stream: trio.abc.Stream
     ) -> None:
         faults = self.faults
         if faults.handshake_delay:
@@ -316,6 +336,7 @@ class FakeServer:
                 extra_headers=[
                     (b"content-type", b"application/json"),
                     (b"x-request-id", request_id.encode()),
+                    *((k.encode(), v.encode()) for k, v in faults.reject_headers),
                 ],
                 body=body,
             )
