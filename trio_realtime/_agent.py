@@ -168,12 +168,19 @@ class _Run:
 class Agent:
     """Tools, response sequencing and interruption over one `RealtimeConnection`.
 
-    Made by `open_agent`, which owns its tasks. Attributes:
-        connection: the connection it acts on.
-        conversation: the `Conversation` it keeps from every event.
-        tools: the registered tools by name.
-        playback: the `PlaybackClock` the application's player feeds, or None
-            (then the agent does not interrupt).
+    Made by `open_agent`, which owns its tasks.
+
+    Attributes:
+
+    ``connection``
+        The connection it acts on.
+    ``conversation``
+        The `Conversation` it keeps from every event.
+    ``tools``
+        The registered tools by name.
+    ``playback``
+        The `PlaybackClock` the application's player feeds, or None (then the
+        agent does not interrupt).
     """
 
     def __init__(
@@ -261,7 +268,7 @@ class Agent:
         return turn.reply
 
     async def send_audio(self, audio: bytes | bytearray | memoryview) -> None:
-        """Append input audio, in chunks of at most `AUDIO_CHUNK` bytes."""
+        """Append input audio, in chunks of at most 256 KiB."""
         data = memoryview(audio).cast("B")
         for start in range(0, len(data), AUDIO_CHUNK):
             chunk = bytes(data[start : start + AUDIO_CHUNK])
