@@ -29,7 +29,8 @@ nitpicky = True
 # The site builds offline (CI reaches no documentation hosts), so there is no
 # intersphinx: names from Python, trio and msgspec are shown without a link.
 nitpick_ignore_regex = [
-    ("py:.*", r"(trio|trio_websocket|msgspec|ssl|typing|collections|types|enum|os|pathlib|array|time)(\..+)?"),
+    ("py:.*", r"(trio|trio_websocket|msgspec|ssl|typing|collections|types)(\..+)?"),
+    ("py:.*", r"(enum|os|pathlib|array|time)(\..+)?"),
     ("py:.*", r"(str|bytes|bytearray|memoryview|int|float|bool|object|dict|list|tuple|set)"),
     ("py:.*", r"(frozenset|type|None|Exception|BaseException|ValueError|TypeError)"),
     ("py:.*", r"(RuntimeError|TimeoutError|OSError|KeyError|Ellipsis|NotImplemented)"),

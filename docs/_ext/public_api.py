@@ -173,9 +173,9 @@ class ErrorTree(SphinxDirective):
         for package in public_packages():
             for public in package.__all__:
                 obj = getattr(package, public)
-                if isinstance(obj, type) and issubclass(obj, BaseException):
-                    if obj not in errors:
-                        errors.append(obj)
+                is_error = isinstance(obj, type) and issubclass(obj, BaseException)
+                if is_error and obj not in errors:
+                    errors.append(obj)
 
         def parent(error: type[BaseException]) -> type[BaseException] | None:
             for base in error.__mro__[1:]:
@@ -246,8 +246,10 @@ def resolve_short(
     # The nearest package first: `Reply` in trio_realtime.testing means testing's.
     candidates.sort(key=lambda k: (-_shared_prefix(k, here), k.count("."), k))
     best = candidates[0]
-    if len(candidates) > 1 and _shared_prefix(candidates[1], here) == _shared_prefix(best, here):
-        if candidates[1].count(".") == best.count("."):
+    if len(candidates) > 1:
+        runner_up = candidates[1]
+        tie = _shared_prefix(runner_up, here) == _shared_prefix(best, here)
+        if tie and runner_up.count(".") == best.count("."):
             return None  # ambiguous: let nitpicky report it
     node["reftarget"] = best
     return domain.resolve_xref(env, node["refdoc"], app.builder, "obj", best, node, contnode)
