@@ -74,9 +74,9 @@ def parse_blocks(path: Path) -> list[Block]:
         while i < len(lines) and (not lines[i].strip() or _indent(lines[i]) > indent):
             body.append(lines[i])
             i += 1
-        content = [line for line in body]
-        while content and not content[-1].strip():
-            content.pop()
+        while body and not body[-1].strip():
+            body.pop()
+        content = body
         margin = min((_indent(line) for line in content if line.strip()), default=0)
         code = "\n".join(line[margin:] for line in content).strip("\n") + "\n"
         serve_args: tuple[str, ...] = ()
