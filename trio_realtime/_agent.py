@@ -51,6 +51,7 @@ from ._connection import RealtimeConnection
 from ._conversation import Conversation, ConversationItem
 from ._errors import ConfigurationError, RealtimeError, RequestRefused
 from ._nursery import exit_nursery
+from ._open import require_trio
 from ._sequencer import ResponseSequencer, request_tag, tag_of, tagged
 from ._tools import Tool, ToolOutcome, error_output, tools_by_name
 from .audio import PlaybackClock
@@ -642,6 +643,7 @@ class _AgentBlock:
         self._agent: Agent | None = None
 
     async def __aenter__(self) -> Agent:
+        require_trio("async with open_agent(...)")
         self._nursery_cm = trio.open_nursery()
         nursery: trio.Nursery = await self._nursery_cm.__aenter__()
         agent = self._agent = self._make(nursery)

@@ -156,14 +156,17 @@ async def connect_realtime(
 class _Session(Generic[K]):
     """The async context manager behind `open_realtime`: a nursery plus a connection."""
 
-    def __init__(self, connect: Callable[[trio.Nursery], Any]) -> None:
+    def __init__(
+        self, connect: Callable[[trio.Nursery], Any], opener: str = "open_realtime"
+    ) -> None:
+        self._opener = opener  # for the error outside trio
         self._connect: Callable[[trio.Nursery], Any] | None = connect
         self._nursery_cm: Any = None
         self._nursery: trio.Nursery | None = None
         self._conn: K | None = None
 
     async def __aenter__(self) -> K:
-        require_trio("async with open_realtime(...)")
+        require_trio(f"async with {self._opener}(...)")
         self._nursery_cm = trio.open_nursery()
         nursery: trio.Nursery = await self._nursery_cm.__aenter__()
         self._nursery = nursery
@@ -326,4 +329,4 @@ def open_translation(
             options=options,
         )
 
-    return _Session(connect)
+    return _Session(connect, "open_translation")
