@@ -70,9 +70,11 @@ async def test_open_agent_outside_trio() -> None:
             _drive_without_loop(_enter(rt.open_agent(conn)))
 
     with trio.fail_after(30):
-        async with open_fake_server() as server:
-            async with rt.open_realtime(server.client(), "gpt-realtime-2.1") as conn:
-                await trio.to_thread.run_sync(under_asyncio, conn)
-                await trio.to_thread.run_sync(without_loop, conn)
-                # Nothing was attached or sent: the agent never started.
-                assert conn.statistics().events_sent == 0
+        async with (
+            open_fake_server() as server,
+            rt.open_realtime(server.client(), "gpt-realtime-2.1") as conn,
+        ):
+            await trio.to_thread.run_sync(under_asyncio, conn)
+            await trio.to_thread.run_sync(without_loop, conn)
+            # Nothing was attached or sent: the agent never started.
+            assert conn.statistics().events_sent == 0
