@@ -237,7 +237,7 @@ def open_realtime(
     ping_interval: float | None = DEFAULT_PING_INTERVAL,
     ping_timeout: float | None = DEFAULT_PING_TIMEOUT,
 ) -> _Session[RealtimeConnection]:
-    """Open a Realtime session: ``async with open_realtime(client, "gpt-realtime") as conn``.
+    """Open a Realtime session: ``async with open_realtime(client, "gpt-realtime-2.1") as conn``.
 
     ``client`` is a `Client` or any object shaped like the ``openai`` SDK's client.
     Give ``model`` to start a session, ``call_id`` to join an existing SIP/WebRTC
