@@ -14,13 +14,18 @@ it could not be checked.
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import os
+import pkgutil
+import pydoc
 import re
 import shlex
 import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 import trio
@@ -187,3 +192,48 @@ def test_console_block_names_what_exists(block: Block) -> None:
             assert words[2] in sessions, f"{block.id}: no nox session {words[2]!r}"
         else:
             raise AssertionError(f"{block.id}: the tests cannot check {line!r}")
+
+
+# -- the API reference ---------------------------------------------------------------
+
+
+def _api_pages() -> ModuleType:
+    sys.path.insert(0, str(DOCS / "_ext"))
+    try:
+        return importlib.import_module("api_pages")
+    finally:
+        sys.path.remove(str(DOCS / "_ext"))
+
+
+def test_reference_has_a_page_per_public_package() -> None:
+    import trio_realtime
+
+    api = _api_pages()
+    names = [p.__name__ for p in api.public_packages()]
+    on_disk = [
+        f"trio_realtime.{m.name}"
+        for m in pkgutil.iter_modules(trio_realtime.__path__)
+        if m.ispkg and not m.name.startswith("_")
+    ]
+    # A public subpackage added later (say trio_realtime.live) gets its page too.
+    assert names == ["trio_realtime", *sorted(on_disk)]
+    assert {"trio_realtime.events", "trio_realtime.audio", "trio_realtime.testing"} <= set(names)
+
+
+def test_reference_pages_document_every_public_name() -> None:
+    api = _api_pages()
+    for package in api.public_packages():
+        text = api.page(package)
+        for name in package.__all__:
+            if inspect.ismodule(getattr(package, name)):
+                continue
+            assert re.search(rf"^\.\. auto\w+:: {package.__name__}\.{name}$", text, re.M), name
+
+
+def test_help_lists_the_connections_public_attributes() -> None:
+    import trio_realtime as rt
+
+    for cls in (rt.RealtimeConnection, rt.TranslationConnection):
+        text = pydoc.render_doc(cls, renderer=pydoc.plaintext)
+        for attribute in ("send_channel", "receive_channel", "session", "url"):
+            assert f"``{attribute}``" in text, (cls.__name__, attribute)
