@@ -664,3 +664,35 @@ async def test_speech_cancels_running_tools_and_tells_the_model(
                 (output,) = outputs(server)
                 assert "cancelled" in output.output
                 assert len(server.received_of(ev.ResponseCreate)) == 1  # no follow-up
+
+
+async def test_speech_while_a_finished_response_still_plays_truncates_without_cancel(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    clock = PlaybackClock(PCM16, clock=trio.current_time)
+    player = Player(clock)
+    # 1 s of audio, all of it received within 0.2 s: the response ends long before
+    # the player does.
+    async with open_fake_server(delta_interval=0.02, delta_size=10) as server:
+        server.script("x" * 50)
+        with trio.fail_after(30):
+            async with agent_on(
+                server,
+                voice_session(ev.AudioPCM(rate=24000)),
+                playback=clock,
+                on_interrupt=player.flush,
+            ) as (conn, agent):
+                conn.add_observer(player.observe)
+                events = seen(conn)
+                start = trio.current_time()
+                reply = await agent.ask("talk")
+                assert reply.audio_ms == 1000
+                assert agent.active_response is None
+                await trio.sleep(0.5 - (trio.current_time() - start))
+                await speech_started(server)
+                await until(lambda: any(type(e) is ev.ConversationItemTruncated for e in events))
+                (truncate,) = server.received_of(ev.ConversationItemTruncate)
+                assert truncate.audio_end_ms == 500
+                assert server.received_of(ev.ResponseCancel) == []
+                assert player.flushed[0].response_id is None
+                assert not [e for e in events if isinstance(e, ev.ErrorEvent)]

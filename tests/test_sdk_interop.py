@@ -282,6 +282,42 @@ async def conversation(port: int, thread: ServerThread) -> Recorder:
         text = "".join(e["delta"] for e in seen if e["type"] == "response.output_text.delta")
         assert text == 'The tool returned: {"temp_c": 21}'
 
+        # tool_choice "required": the fake calls every offered tool, in parallel,
+        # with arguments made from each tool's schema.
+        def function(name: str, **properties: Any) -> dict[str, Any]:
+            return {
+                "type": "function",
+                "name": name,
+                "parameters": {
+                    "type": "object",
+                    "properties": properties,
+                    "required": sorted(properties),
+                },
+            }
+
+        await conn.response.create(
+            response={
+                "tool_choice": "required",
+                "tools": [
+                    function("get_weather", city={"type": "string"}),
+                    function("get_time", zone={"type": "string"}, hours={"type": "integer"}),
+                ],
+            }
+        )
+        done, seen = await rec.until("response.done")
+        calls = [o for o in done["response"]["output"] if o["type"] == "function_call"]
+        assert [(c["name"], json.loads(c["arguments"])) for c in calls] == [
+            ("get_weather", {"city": "example"}),
+            ("get_time", {"hours": 1, "zone": "example"}),
+        ]
+        for call in calls:
+            await conn.conversation.item.create(
+                item={"type": "function_call_output", "call_id": call["call_id"], "output": "ok"}
+            )
+        await conn.response.create()
+        done, seen = await rec.until("response.done")
+        assert done["response"]["output"][0]["type"] == "message"
+
         # Out-of-band response: answered, never added to the conversation.
         await conn.response.create(
             response={

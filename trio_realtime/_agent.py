@@ -49,7 +49,7 @@ import trio
 from . import events as ev
 from ._connection import RealtimeConnection
 from ._conversation import Conversation, ConversationItem
-from ._errors import ConfigurationError, RealtimeError, RequestRefused
+from ._errors import ConfigurationError, EventEncodeError, RealtimeError, RequestRefused
 from ._nursery import exit_nursery
 from ._open import require_trio
 from ._sequencer import ResponseSequencer, request_tag, tag_of, tagged
@@ -207,6 +207,8 @@ class Agent:
         self._outbox_wake = trio.Event()
         self._tags = (f"t{n}" for n in itertools.count(1))
         self._turns: dict[str, _Turn] = {}
+        #: The user message of an `ask`, by tag, until its request is sent.
+        self._messages: dict[str, ev.ConversationItemCreate] = {}
         #: Tool calls by response id, until that response's outputs are sent.
         self._runs: dict[str, list[_Run]] = {}
         #: Responses whose ``response.done`` came while their calls still ran,
@@ -238,28 +240,47 @@ class Agent:
         response's output. ``response`` holds parameters for each response of
         the turn (instructions, output modalities...). Raises `RequestRefused`
         if the server refuses the message or the request, and the
-        connection's error if it ends first. Cancelling ``ask`` takes back the
-        request if it has not been sent yet; a response already under way
+        connection's error if it ends first. The message goes out with its
+        request, once no other response is under way, so it never lands
+        inside another turn. Cancelling ``ask`` takes back the message and the
+        request if they have not been sent yet; a response already under way
         goes on (cancel it with `cancel`).
         """
         given = cast(object, text)
         if not isinstance(given, str):
             raise TypeError(f"ask() takes the user's text as a str, got {type(text).__name__}")
-        await self.connection.send(ev.ConversationItemCreate(item=ev.UserMessage.text(text)))
-        return await self.respond(response)
+        try:
+            text.encode()
+        except UnicodeEncodeError as exc:
+            raise ValueError(
+                f"ask() text is not valid Unicode (a lone surrogate?): {exc}"
+            ) from None
+        message = ev.ConversationItemCreate(item=ev.UserMessage.text(text))
+        return await self._turn(response, message)
 
     async def respond(self, response: ev.ResponseParams | None = None) -> Reply:
         """Request a response to the conversation as it is, and wait for the whole turn."""
+        return await self._turn(response, None)
+
+    async def _turn(
+        self, response: ev.ResponseParams | None, message: ev.ConversationItemCreate | None
+    ) -> Reply:
         self._check_running()
         tag = next(self._tags)
         turn = self._turns[tag] = _Turn(response)
         request = tagged(ev.ResponseCreate(response=response or msgspec.UNSET), tag)
+        if message is not None:
+            # The message waits with its request: sent while another turn is
+            # under way it would land inside that turn (between a tool call
+            # and its output, say) and be answered there.
+            self._messages[tag] = message
         self._request(request)
         try:
             await turn.done.wait()
         except BaseException:
             if not turn.done.is_set():
-                self._sequencer.withdraw(request)
+                if self._sequencer.withdraw(request):
+                    self._messages.pop(tag, None)  # the whole ask is taken back
                 self._turns.pop(tag, None)
             raise
         self._turns.pop(tag, None)
@@ -321,6 +342,13 @@ class Agent:
         if handler is not None:
             handler(event)
 
+    def _ended_events(self, exc: BaseException) -> None:
+        # Whoever reads (this agent or, with read=False, the application):
+        # no event will come, so no turn can finish.
+        if isinstance(exc, trio.EndOfChannel):
+            exc = RealtimeError("the server closed the session before the turn finished")
+        self._fail_all(exc)
+
     def _response_created(self, event: ev.ResponseCreated) -> None:
         self._sequencer.created(event.response)
         tag = request_tag(event.response)
@@ -332,8 +360,8 @@ class Agent:
         item = event.item
         if not isinstance(item, ev.FunctionCall) or not self.tools:
             return
-        if event.response_id in self._interrupted:
-            return
+        if event.response_id in self._interrupted or item.status == "incomplete":
+            return  # cancelled before the model finished the call: nothing to run
         call_id = item.call_id if isinstance(item.call_id, str) else ""
         run = _Run(item.name, call_id, item.arguments)
         self._runs.setdefault(event.response_id, []).append(run)
@@ -375,6 +403,14 @@ class Agent:
         heard: dict[str, int] = {}
         if cut is not None:
             heard[cut.item_id] = cut.audio_end_ms
+            # The player is one queue: assistant audio after the item cut (of
+            # responses that may have ended already) was queued, not heard.
+            later = False
+            for item in self.conversation.items:
+                if item.id == cut.item_id:
+                    later = True
+                elif later and item.role == "assistant" and self.conversation.audio_ms(item.id):
+                    heard[item.id] = clock.played_ms(item.id)
         if active is not None:
             record = self.conversation.responses.get(active)
             for item_id in record.output_item_ids if record else ():
@@ -426,11 +462,7 @@ class Agent:
             if again is None:
                 return
             if not again:
-                tag = tag_of(refused)
-                turn = self._turns.get(tag) if tag is not None else None
-                if turn is not None and not turn.done.is_set():
-                    turn.error = RequestRefused(event.error, refused)
-                    turn.done.set()
+                self._fail_turn(tag_of(refused), RequestRefused(event.error, refused))
                 following = self._sequencer.next_request()
                 if following is not None:
                     self._send_soon(following)
@@ -449,13 +481,18 @@ class Agent:
 
     async def _run_tool(self, response_id: str, run: _Run) -> None:
         tool = self.tools.get(run.name)
-        with run.scope:
-            if tool is None:
-                known = ", ".join(sorted(self.tools)) or "none"
-                message = f"unknown tool {run.name!r} (the tools are: {known})"
-                run.outcome = ToolOutcome(output=error_output(message), error=message)
-            else:
-                run.outcome = await tool.invoke(run.arguments)
+        try:
+            with run.scope:
+                if tool is None:
+                    known = ", ".join(sorted(self.tools)) or "none"
+                    message = f"unknown tool {run.name!r} (the tools are: {known})"
+                    run.outcome = ToolOutcome(output=error_output(message), error=message)
+                else:
+                    run.outcome = await tool.invoke(run.arguments)
+        except Exception:
+            # Cancelled here, the tool's cleanup failed: what is left once the
+            # scope took its Cancelled. The call counts as cancelled.
+            log.warning("tool %s failed while it was cancelled", run.name, exc_info=True)
         run.finished = True
         ended = self._ended.get(response_id)
         if ended is not None and all(r.finished for r in self._runs.get(response_id, ())):
@@ -492,17 +529,22 @@ class Agent:
                         run.name, run.call_id, run.arguments, outcome.output, outcome.error
                     )
                 )
-        if follows:
-            now = self._sequencer.release()
-            if now is not None:
-                self._send_soon(now)
+        following = False
         if runs and not interrupted and turn is not None and tag is not None:
             if turn.rounds < self._max_rounds:
                 turn.rounds += 1
                 follow_up = tagged(ev.ResponseCreate(response=turn.params or msgspec.UNSET), tag)
+                # Queued while the hold stands, so it is at the head when the hold goes.
                 self._request(follow_up, first=True)
-                return
-            log.warning("a turn made %d rounds of tool calls; not answering more", turn.rounds)
+                following = True
+            else:
+                log.warning("a turn made %d rounds of tool calls; not answering more", turn.rounds)
+        if follows:
+            now = self._sequencer.release()
+            if now is not None:
+                self._send_soon(now)
+        if following:
+            return
         if turn is not None and tag is not None:
             if turn.orphan:
                 del self._turns[tag]
@@ -538,8 +580,36 @@ class Agent:
             self._send_soon(now)
 
     def _send_soon(self, event: ev.ClientEvent) -> None:
+        if self._messages and isinstance(event, ev.ResponseCreate):
+            tag = tag_of(event)
+            message = self._messages.pop(tag, None) if tag is not None else None
+            if message is not None:
+                self._outbox.append(message)
         self._outbox.append(event)
         self._outbox_wake.set()
+
+    def _fail_turn(self, tag: str | None, exc: BaseException) -> None:
+        """The request tagged ``tag`` failed: its `ask` raises ``exc``."""
+        turn = self._turns.get(tag) if tag is not None else None
+        if turn is None or tag is None:
+            return
+        if turn.orphan:
+            del self._turns[tag]  # no ask waits for it, none would pop it
+            log.warning("a follow-up of a server-started tool turn failed: %s", exc)
+        elif not turn.done.is_set():
+            turn.error = exc
+            turn.done.set()
+
+    def _unsendable(self, event: ev.ClientEvent, exc: Exception) -> None:
+        """``event`` failed to encode: fail the turn it belongs to, as a refusal would."""
+        log.error("the agent could not send %s: %s", event.type, exc)
+        if not isinstance(event, ev.ResponseCreate):
+            return
+        self._sequencer.refused(event, None)
+        self._fail_turn(tag_of(event), exc)
+        following = self._sequencer.next_request()
+        if following is not None:
+            self._send_soon(following)
 
     def _check_running(self) -> None:
         if self._failure is not None:
@@ -559,7 +629,14 @@ class Agent:
         try:
             while True:
                 while self._outbox:
-                    await self.connection.send(self._outbox[0])
+                    event = self._outbox[0]
+                    try:
+                        await self.connection.send(event)
+                    except (TypeError, EventEncodeError) as exc:
+                        # This event can never go; the next ones still can.
+                        self._outbox.popleft()
+                        self._unsendable(event, exc)
+                        continue
                     self._outbox.popleft()
                 self._outbox_wake = trio.Event()
                 await self._outbox_wake.wait()
@@ -591,8 +668,9 @@ def open_agent(
     """Attach an `Agent` to ``conn`` for an ``async with`` block that owns its tasks.
 
     ``tools``: `Tool` objects (see `tool`) or plain functions with type hints.
-    ``register_tools`` sends a ``session.update`` with their definitions (and
-    ``tool_choice="auto"``) on entry. ``playback`` turns on interruption (see
+    ``register_tools`` sends a ``session.update`` with their definitions on
+    entry (it replaces the session's ``tools`` list; its ``tool_choice`` is
+    left as the application set it). ``playback`` turns on interruption (see
     the module docs); ``on_interrupt`` is then told what was cut.
     ``conversation`` lets the application keep its own `Conversation`. With
     ``read=True`` the agent reads ``conn`` (do not read it elsewhere: each
@@ -648,7 +726,7 @@ class _AgentBlock:
         nursery: trio.Nursery = await self._nursery_cm.__aenter__()
         agent = self._agent = self._make(nursery)
         conn = agent.connection
-        conn.add_observer(agent._observe)  # pyright: ignore[reportPrivateUsage]
+        conn.add_observer(agent._observe, on_end=agent._ended_events)  # pyright: ignore[reportPrivateUsage]
         try:
             if self._register:
                 await conn.send(_tools_update(agent.tools.values()))
@@ -673,8 +751,15 @@ class _AgentBlock:
     def _detach(self) -> None:
         agent = self._agent
         assert agent is not None
-        agent.connection.remove_observer(agent._observe)  # pyright: ignore[reportPrivateUsage]
+        agent.connection.remove_observer(
+            agent._observe,  # pyright: ignore[reportPrivateUsage]
+            on_end=agent._ended_events,  # pyright: ignore[reportPrivateUsage]
+        )
         agent._nursery.cancel_scope.cancel()  # pyright: ignore[reportPrivateUsage]
+        # Nothing will finish a turn now: an ask waiting outside the block must not hang.
+        agent._fail_all(  # pyright: ignore[reportPrivateUsage]
+            trio.ClosedResourceError("the agent's async with block ended before the turn finished")
+        )
         if agent.unsent:
             log.warning(
                 "the agent closed with %d event(s) not sent (see Agent.unsent)", len(agent.unsent)
@@ -684,7 +769,8 @@ class _AgentBlock:
 def _tools_update(tools: Iterable[Tool]) -> ev.SessionUpdate:
     definitions: list[ev.Tool] = [t.definition() for t in tools]
     return ev.SessionUpdate(
-        session=ev.RealtimeSession(tools=definitions, tool_choice="auto"),
+        # No tool_choice: the application's (or the API's default, "auto") stays.
+        session=ev.RealtimeSession(tools=definitions),
     )
 
 

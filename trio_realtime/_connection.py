@@ -259,6 +259,9 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         #: Callables run with every delivered event, in the receiving task
         #: (see `add_observer`).
         self._observers: tuple[Callable[[S], None], ...] = ()
+        #: Callables run with the exception ``receive`` raises at the end of
+        #: the events (see `add_observer`'s ``on_end``).
+        self._end_observers: tuple[Callable[[BaseException], None], ...] = ()
         websocket.on_output = self._wake_writer
 
     # -- receiving -------------------------------------------------------
@@ -322,18 +325,32 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         return event
 
     def _receive_ended(self) -> BaseException:
-        """The exception `receive` raises once the message queue is drained and closed."""
+        """The exception `receive` raises once the message queue is drained and closed.
+
+        The end observers (`add_observer`'s ``on_end``) are told it first.
+        """
+        ended: BaseException
         if self._life is not _Life.OPEN:
-            return trio.ClosedResourceError(_OUR_CLOSE)
-        info = self._websocket.closed
-        if info is not None and info.code == NORMAL_CLOSURE:
-            return trio.EndOfChannel()
-        return self._report()
+            ended = trio.ClosedResourceError(_OUR_CLOSE)
+        else:
+            info = self._websocket.closed
+            if info is not None and info.code == NORMAL_CLOSURE:
+                ended = trio.EndOfChannel()
+            else:
+                ended = self._report()
+        for observe_end in self._end_observers:
+            observe_end(ended)
+        return ended
 
     def __aiter__(self) -> EventReceiveChannel[S]:
         return self.receive_channel
 
-    def add_observer(self, observer: Callable[[S], None]) -> None:
+    def add_observer(
+        self,
+        observer: Callable[[S], None],
+        *,
+        on_end: Callable[[BaseException], None] | None = None,
+    ) -> None:
         """Run ``observer(event)`` with every event, in the receiving task, before it is returned.
 
         For state that must see every event, such as an agent's `Conversation`,
@@ -341,12 +358,23 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         task calls it, so it must be quick, must not block, and must not
         raise (an exception would propagate out of that ``receive``, after the
         event was taken). Observers run in the order they were added.
+        ``on_end`` is run likewise with the exception ``receive`` raises once
+        the events have ended (`ConnectionClosed`, ``trio.EndOfChannel``...),
+        so state waiting for events learns that none will come.
         """
         self._observers = (*self._observers, observer)
+        if on_end is not None:
+            self._end_observers = (*self._end_observers, on_end)
 
-    def remove_observer(self, observer: Callable[[S], None]) -> None:
-        """Stop running ``observer``; a no-op when it is not attached."""
+    def remove_observer(
+        self,
+        observer: Callable[[S], None],
+        *,
+        on_end: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Stop running ``observer`` (and ``on_end``); a no-op when it is not attached."""
         self._observers = tuple(o for o in self._observers if o is not observer)
+        self._end_observers = tuple(o for o in self._end_observers if o is not on_end)
 
     # -- sending ---------------------------------------------------------
 

@@ -11,7 +11,8 @@ function that raises, a result that cannot be encoded and a timeout each
 become an error *output*, a small JSON object ``{"error": "..."}`` the model
 can read and act on (the exception's message, never its traceback). Async
 functions run in the calling task; plain functions run in a worker thread
-(``trio.to_thread.run_sync``), so a slow tool does not stall the session.
+(``trio.to_thread.run_sync``, at most `TOOL_THREADS` at once per tool), so a
+slow tool does not stall the session.
 """
 
 from __future__ import annotations
@@ -29,12 +30,23 @@ import trio
 from . import events as ev
 from ._errors import ConfigurationError
 
-__all__ = ["DEFAULT_TOOL_TIMEOUT", "Tool", "ToolOutcome", "error_output", "tool", "tools_by_name"]
+__all__ = [
+    "DEFAULT_TOOL_TIMEOUT",
+    "TOOL_THREADS",
+    "Tool",
+    "ToolOutcome",
+    "error_output",
+    "tool",
+    "tools_by_name",
+]
 
 log = logging.getLogger("trio_realtime")
 
 #: Seconds a tool call may run before it is cancelled and reported as timed out.
 DEFAULT_TOOL_TIMEOUT: Final = 30.0
+
+#: Worker threads one plain-function tool may use at once (its own limiter).
+TOOL_THREADS: Final = 8
 
 # The API's rule for function names.
 _NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
@@ -68,6 +80,7 @@ class Tool:
         "_decoder",
         "_fields",
         "_is_async",
+        "_limiter",
         "description",
         "function",
         "name",
@@ -103,6 +116,7 @@ class Tool:
         self.timeout: float | None = timeout
         """Seconds one call may take; None for no limit."""
         self._is_async = inspect.iscoroutinefunction(function)
+        self._limiter = trio.CapacityLimiter(TOOL_THREADS)
         self._args_type, self._fields = _arguments_type(function, self.name)
         self._decoder = msgspec.json.Decoder(self._args_type)
         self.parameters: dict[str, Any] = _parameters_schema(self._args_type)
@@ -129,16 +143,24 @@ class Tool:
             return _failed(f"invalid arguments for {self.name}: {exc}")
         kwargs = {field: getattr(decoded, field) for field in self._fields}
         result: Any = None
-        with trio.move_on_after(self.timeout if self.timeout is not None else math.inf) as scope:
-            try:
+        try:
+            with trio.move_on_after(
+                self.timeout if self.timeout is not None else math.inf
+            ) as scope:
                 result = await self._call(kwargs)
-            except Exception as exc:
-                # The model gets the message; the log gets the traceback.
-                log.warning("tool %s raised", self.name, exc_info=True)
-                return _failed(f"{self.name} failed: {_message(exc)}")
+        except Exception as exc:
+            # Caught outside the timeout's scope too: a tool whose cleanup fails
+            # when the timeout cancels it raises only once the scope is left.
+            # The model gets the message; the log gets the traceback.
+            log.warning("tool %s raised", self.name, exc_info=True)
+            return _failed(f"{self.name} failed: {_message(exc)}")
         if scope.cancelled_caught:
             return _failed(f"{self.name} timed out after {self.timeout:g} s")
         if isinstance(result, str):
+            try:
+                result.encode()  # a lone surrogate would fail later, in the agent's sender
+            except UnicodeEncodeError as exc:
+                return _failed(f"{self.name} returned text that is not valid Unicode: {exc}")
             return ToolOutcome(output=result)
         try:
             return ToolOutcome(output=msgspec.json.encode(result).decode())
@@ -151,8 +173,12 @@ class Tool:
             return await awaitable
         # A cancelled call leaves its thread to finish on its own: a thread
         # cannot be stopped, and the session must not wait for it.
+        # An abandoned thread keeps its limiter token until it really ends: on
+        # this tool's own limiter, hung calls cannot starve trio's default one
+        # (which every to_thread.run_sync of the program, getaddrinfo
+        # included, shares).
         return await trio.to_thread.run_sync(
-            lambda: self.function(**kwargs), abandon_on_cancel=True
+            lambda: self.function(**kwargs), abandon_on_cancel=True, limiter=self._limiter
         )
 
 
