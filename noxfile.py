@@ -78,11 +78,24 @@ def changelog(session: nox.Session) -> None:
     branch = session.run("git", "rev-parse", "--abbrev-ref", "HEAD", silent=True, external=True)
     if not isinstance(branch, str) or branch.strip() in ("main", "HEAD"):
         return
+    refs = session.run(
+        "git",
+        "for-each-ref",
+        "--format=%(refname:short)",
+        "refs/heads/main",
+        "refs/remotes/origin/main",
+        silent=True,
+        external=True,
+    )
+    bases = refs.split() if isinstance(refs, str) else []
+    if not bases:
+        session.log("no main branch to compare with: fragment check skipped")
+        return
     changed = session.run(
         "git",
         "diff",
         "--name-only",
-        "main...HEAD",
+        f"{bases[0]}...HEAD",
         "--",
         "trio_realtime",
         "newsfragments",
