@@ -696,3 +696,57 @@ async def test_speech_while_a_finished_response_still_plays_truncates_without_ca
                 assert server.received_of(ev.ResponseCancel) == []
                 assert player.flushed[0].response_id is None
                 assert not [e for e in events if isinstance(e, ev.ErrorEvent)]
+
+
+async def test_out_of_band_function_calls_are_left_to_the_application(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    called: list[str] = []
+
+    @rt.tool
+    async def note(text: str) -> str:
+        """Note."""
+        called.append(text)
+        return "ok"
+
+    with trio.fail_after(30):
+        async with open_fake_server() as server, agent_on(server, tools=[note]) as (_, agent):
+            server.script(ToolCall("note", {"text": "x"}))
+            reply = await agent.respond(ev.ResponseParams(conversation="none", input=[]))
+            assert reply.tool_calls == ()
+            assert [i.type for i in reply.items] == ["function_call"]
+            await trio.sleep(1)
+            assert called == []
+            assert outputs(server) == []
+            assert len(server.received_of(ev.ResponseCreate)) == 1
+
+
+async def test_cancel_stops_tools_still_running_after_their_response_ended(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    started = trio.Event()
+
+    @rt.tool(timeout=None)
+    async def slow() -> str:
+        """Slow."""
+        started.set()
+        await trio.sleep(60)
+        return "late"
+
+    with trio.fail_after(30):
+        async with open_fake_server() as server, agent_on(server, tools=[slow]) as (_, agent):
+            server.script(ToolCall("slow"))
+            async with trio.open_nursery() as nursery:
+                results: list[rt.Reply] = []
+
+                async def ask() -> None:
+                    results.append(await agent.ask("go"))
+
+                nursery.start_soon(ask)
+                await started.wait()
+                await until(lambda: agent.active_response is None)
+                agent.cancel()
+            (reply,) = results
+            assert reply.tool_calls[0].error == "cancelled"
+            assert trio.current_time() < 10
+            assert len(server.received_of(ev.ResponseCreate)) == 1

@@ -398,7 +398,6 @@ async def test_registering_tools_keeps_the_sessions_tool_choice(
             assert [c.name for c in reply.tool_calls] == ["get_weather"]
 
 
-@pytest.mark.xfail(strict=True, reason="review finding, not fixed: see the report")
 async def test_registering_tools_keeps_the_sessions_other_tools(
     autojump_clock: trio.testing.MockClock,
 ) -> None:

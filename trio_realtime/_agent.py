@@ -194,6 +194,7 @@ class Agent:
         playback: PlaybackClock | None,
         on_interrupt: Callable[[Interruption], None] | None,
         max_tool_rounds: int,
+        register_tools: bool = False,
     ) -> None:
         self.connection: RealtimeConnection = conn
         self.conversation: Conversation = conversation
@@ -218,8 +219,21 @@ class Agent:
         #: are expected (the server had cancelled on speech by itself).
         self._own_cancels: deque[ev.ResponseCancel] = deque(maxlen=16)
         self._interrupted: set[str] = set()
+        #: Out-of-band responses in progress (their function calls are not run).
+        self._out_of_band: set[str] = set()
         self._failure: BaseException | None = None
+        #: Whether the agent keeps its tools in the session (see `_keep_tools`).
+        self._register = register_tools
+        #: The session's tool list the agent last answered with an update (a
+        #: server that drops the tools again is not asked twice).
+        self._answered: tuple[tuple[str, str], ...] | None = None
+        #: Set once turns may start: the tools are registered (or need not be).
+        self._ready = trio.Event()
+        if not register_tools:
+            self._ready.set()
         h: dict[type[Any], Callable[[Any], None]] = {
+            ev.SessionCreated: self._session_seen,
+            ev.SessionUpdated: self._session_seen,
             ev.ResponseCreated: self._response_created,
             ev.ResponseOutputItemDone: self._output_item_done,
             ev.ResponseDone: self._response_done,
@@ -265,6 +279,8 @@ class Agent:
     async def _turn(
         self, response: ev.ResponseParams | None, message: ev.ConversationItemCreate | None
     ) -> Reply:
+        if not self._ready.is_set():
+            await self._ready.wait()  # the tools go into the session first
         self._check_running()
         tag = next(self._tags)
         turn = self._turns[tag] = _Turn(response)
@@ -319,7 +335,11 @@ class Agent:
         return await self.respond(response)
 
     def cancel(self) -> None:
-        """Cancel the active response, if any (its tool calls are cancelled too)."""
+        """Cancel the active response, if any, and every tool call still running.
+
+        Cancelled calls are answered as cancelled and get no follow-up response.
+        """
+        self._cancel_tool_turns()
         active = self._sequencer.active
         if active is not None:
             self._cancel_response(active)
@@ -349,8 +369,43 @@ class Agent:
             exc = RealtimeError("the server closed the session before the turn finished")
         self._fail_all(exc)
 
+    def _session_seen(self, event: ev.SessionCreated | ev.SessionUpdated) -> None:
+        if self._register:
+            self._keep_tools(event.session)
+
+    def _keep_tools(self, session: object) -> None:
+        """Put the agent's tools in the session beside the tools it already has.
+
+        Run on entry when the session is known, and on every session event:
+        a ``session.update`` replaces the whole ``tools`` list, so whenever
+        the session shows the agent's tools missing (the server's first
+        session, or an update that replaced the list) they are added back to
+        what it has, MCP tools and the application's own functions kept.
+        """
+        listed: object = getattr(session, "tools", None)
+        current: list[ev.Tool] = (
+            list(cast(list[ev.Tool], listed)) if isinstance(listed, list) else []
+        )
+        have = {t.name for t in current if isinstance(t, ev.FunctionTool)}
+        key = tuple(
+            (type(t).__name__, str(getattr(t, "name", getattr(t, "server_label", ""))))
+            for t in current
+        )
+        if not set(self.tools) <= have and key != self._answered:
+            self._answered = key
+            mine = [t.definition() for t in self.tools.values()]
+            others = [
+                t for t in current if not (isinstance(t, ev.FunctionTool) and t.name in self.tools)
+            ]
+            self._send_soon(ev.SessionUpdate(session=ev.RealtimeSession(tools=[*others, *mine])))
+        self._ready.set()
+
     def _response_created(self, event: ev.ResponseCreated) -> None:
         self._sequencer.created(event.response)
+        if event.response.conversation_id is None and event.response.id is not None:
+            # Out of band: its calls' outputs would land in the default
+            # conversation, where its follow-up cannot see them.
+            self._out_of_band.add(event.response.id)
         tag = request_tag(event.response)
         turn = self._turns.get(tag) if tag is not None else None
         if turn is not None and event.response.id is not None:
@@ -360,6 +415,8 @@ class Agent:
         item = event.item
         if not isinstance(item, ev.FunctionCall) or not self.tools:
             return
+        if event.response_id in self._out_of_band:
+            return  # left to the application (see _response_created)
         if event.response_id in self._interrupted or item.status == "incomplete":
             return  # cancelled before the model finished the call: nothing to run
         call_id = item.call_id if isinstance(item.call_id, str) else ""
@@ -370,6 +427,7 @@ class Agent:
     def _response_done(self, event: ev.ResponseDone) -> None:
         response = event.response
         rid = response.id
+        self._out_of_band.discard(rid or "")
         runs = self._runs.get(rid) if rid is not None else None
         follows = bool(runs) and response.status == "completed" and rid not in self._interrupted
         if follows:
@@ -388,13 +446,16 @@ class Agent:
             return
         self._finish(response, follows)
 
-    def _speech_started(self, event: ev.InputAudioBufferSpeechStarted) -> None:
-        # The user speaks: answers to tool calls still running are no longer wanted.
+    def _cancel_tool_turns(self) -> None:
         for response_id, runs in self._runs.items():
             if not all(run.finished for run in runs):
                 self._interrupted.add(response_id)
                 for run in runs:
                     run.scope.cancel()
+
+    def _speech_started(self, event: ev.InputAudioBufferSpeechStarted) -> None:
+        # The user speaks: answers to tool calls still running are no longer wanted.
+        self._cancel_tool_turns()
         clock = self.playback
         if clock is None:
             return
@@ -617,6 +678,7 @@ class Agent:
 
     def _fail_all(self, exc: BaseException) -> None:
         self._failure = exc
+        self._ready.set()
         for turn in self._turns.values():
             if not turn.done.is_set():
                 turn.error = exc
@@ -668,9 +730,11 @@ def open_agent(
     """Attach an `Agent` to ``conn`` for an ``async with`` block that owns its tasks.
 
     ``tools``: `Tool` objects (see `tool`) or plain functions with type hints.
-    ``register_tools`` sends a ``session.update`` with their definitions on
-    entry (it replaces the session's ``tools`` list; its ``tool_choice`` is
-    left as the application set it). ``playback`` turns on interruption (see
+    ``register_tools`` keeps their definitions in the session: a
+    ``session.update`` adds them to the tools the session has (MCP tools and
+    other functions are kept; ``tool_choice`` is left as it is) once the
+    session is known, and again whenever a session event shows them missing;
+    turns wait until that update is queued. ``playback`` turns on interruption (see
     the module docs); ``on_interrupt`` is then told what was cut.
     ``conversation`` lets the application keep its own `Conversation`. With
     ``read=True`` the agent reads ``conn`` (do not read it elsewhere: each
@@ -703,19 +767,17 @@ def open_agent(
             playback=playback,
             on_interrupt=on_interrupt,
             max_tool_rounds=max_tool_rounds,
+            register_tools=register_tools and bool(registry),
         )
 
-    return _AgentBlock(make, register=register_tools and bool(registry), read=read)
+    return _AgentBlock(make, read=read)
 
 
 class _AgentBlock:
     """The async context manager behind `open_agent`: a nursery plus an attached agent."""
 
-    def __init__(
-        self, make: Callable[[trio.Nursery], Agent], *, register: bool, read: bool
-    ) -> None:
+    def __init__(self, make: Callable[[trio.Nursery], Agent], *, read: bool) -> None:
         self._make = make
-        self._register = register
         self._read = read
         self._nursery_cm: Any = None
         self._agent: Agent | None = None
@@ -727,13 +789,8 @@ class _AgentBlock:
         agent = self._agent = self._make(nursery)
         conn = agent.connection
         conn.add_observer(agent._observe, on_end=agent._ended_events)  # pyright: ignore[reportPrivateUsage]
-        try:
-            if self._register:
-                await conn.send(_tools_update(agent.tools.values()))
-        except BaseException as exc:
-            self._detach()
-            await exit_nursery(self._nursery_cm, exc)
-            raise
+        if agent._register and conn.session is not None:  # pyright: ignore[reportPrivateUsage]
+            agent._keep_tools(conn.session)  # pyright: ignore[reportPrivateUsage]
         nursery.start_soon(agent._sender)  # pyright: ignore[reportPrivateUsage]
         if self._read:
             nursery.start_soon(agent._reader)  # pyright: ignore[reportPrivateUsage]
@@ -764,14 +821,6 @@ class _AgentBlock:
             log.warning(
                 "the agent closed with %d event(s) not sent (see Agent.unsent)", len(agent.unsent)
             )
-
-
-def _tools_update(tools: Iterable[Tool]) -> ev.SessionUpdate:
-    definitions: list[ev.Tool] = [t.definition() for t in tools]
-    return ev.SessionUpdate(
-        # No tool_choice: the application's (or the API's default, "auto") stays.
-        session=ev.RealtimeSession(tools=definitions),
-    )
 
 
 def _audio_part(item: ConversationItem) -> int:

@@ -131,11 +131,12 @@ class ResponseSequencer:
 
     def withdraw(self, event: ev.ResponseCreate) -> bool:
         """Take back a request not sent yet; False when it is already out."""
-        try:
-            self._queue.remove(event)
-        except ValueError:
-            return False
-        return True
+        # By identity: a turn's follow-up can equal another request field for field.
+        for index, queued in enumerate(self._queue):
+            if queued is event:
+                del self._queue[index]
+                return True
+        return False
 
     def created(self, response: ev.Response) -> None:
         """Take a ``response.created`` into account."""
