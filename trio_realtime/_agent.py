@@ -51,6 +51,7 @@ from ._connection import RealtimeConnection
 from ._conversation import Conversation, ConversationItem
 from ._errors import ConfigurationError, EventEncodeError, RealtimeError, RequestRefused
 from ._nursery import exit_nursery
+from ._open import require_trio
 from ._sequencer import ResponseSequencer, request_tag, tag_of, tagged
 from ._tools import Tool, ToolOutcome, error_output, tools_by_name
 from .audio import PlaybackClock
@@ -168,12 +169,19 @@ class _Run:
 class Agent:
     """Tools, response sequencing and interruption over one `RealtimeConnection`.
 
-    Made by `open_agent`, which owns its tasks. Attributes:
-        connection: the connection it acts on.
-        conversation: the `Conversation` it keeps from every event.
-        tools: the registered tools by name.
-        playback: the `PlaybackClock` the application's player feeds, or None
-            (then the agent does not interrupt).
+    Made by `open_agent`, which owns its tasks.
+
+    Attributes:
+
+    ``connection``
+        The connection it acts on.
+    ``conversation``
+        The `Conversation` it keeps from every event.
+    ``tools``
+        The registered tools by name.
+    ``playback``
+        The `PlaybackClock` the application's player feeds, or None (then the
+        agent does not interrupt).
     """
 
     def __init__(
@@ -298,7 +306,7 @@ class Agent:
         return turn.reply
 
     async def send_audio(self, audio: bytes | bytearray | memoryview) -> None:
-        """Append input audio, in chunks of at most `AUDIO_CHUNK` bytes."""
+        """Append input audio, in chunks of at most 256 KiB."""
         data = memoryview(audio).cast("B")
         for start in range(0, len(data), AUDIO_CHUNK):
             chunk = bytes(data[start : start + AUDIO_CHUNK])
@@ -775,6 +783,7 @@ class _AgentBlock:
         self._agent: Agent | None = None
 
     async def __aenter__(self) -> Agent:
+        require_trio("async with open_agent(...)")
         self._nursery_cm = trio.open_nursery()
         nursery: trio.Nursery = await self._nursery_cm.__aenter__()
         agent = self._agent = self._make(nursery)

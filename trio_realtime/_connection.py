@@ -14,7 +14,7 @@ Shape of the I/O (why it looks like this):
   ``openai`` SDK habit) is refused there with `Base64AudioError`.
 * Every client event without an ``event_id`` gets one (``"c1"``, ``"c2"``...,
   unique per connection, spliced into the encoded bytes; the event object is
-  left as it was), and the last `SENT_HISTORY` sent events are kept, so
+  left as it was), and the last ``SENT_HISTORY`` (32) sent events are kept, so
   `sent_event` leads from a server ``error`` event to the event it blames.
 * Accounting: after any exit, every event queued was either written whole
   (``events_sent``), or is listed as unsent (``ConnectionClosed.unsent``,
@@ -184,6 +184,7 @@ class EventReceiveChannel(trio.abc.ReceiveChannel[S]):
         self._conn = conn
 
     async def receive(self) -> S:
+        """The next server event; the class docs say how the session's end shows."""
         # `_Connection.receive`'s body, not a call to it: one await level (one
         # live object per waiting session) less on the path of every event.
         conn = self._conn
@@ -204,18 +205,8 @@ class EventReceiveChannel(trio.abc.ReceiveChannel[S]):
 class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
     """A live session: send client events, receive server events.
 
-    Attributes:
-        send_channel: a `trio.MemorySendChannel` of client events (clone it for
-            more sending tasks). Events put on it directly are checked by the
-            writer instead of at the call: one that cannot be sent is logged,
-            and reported by the next ``receive`` call to start after the writer
-            met it, or else by leaving the ``async with``; the session goes on.
-        receive_channel: the `EventReceiveChannel` of decoded server events.
-        session: the latest session object the server reported, or None.
-        url: the WebSocket URL (it never holds a credential).
-
-    `send`, `receive` and ``async for event in conn`` are shortcuts over the
-    two channels; `sent_event` finds the client event a server error names.
+    The public attributes are documented on `RealtimeConnection` (and
+    `TranslationConnection`), where ``help()`` and the reference show them.
     """
 
     def __init__(
@@ -430,7 +421,7 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
     def sent_event(self, error: ErrorEvent | str) -> C | None:
         """The client event a server ``error`` event (or an ``event_id``) refers to.
 
-        Found among the last `SENT_HISTORY` events sent; None when the error
+        Found among the last 32 events sent; None when the error
         names no event or it is older than that.
         """
         event_id = error if isinstance(error, str) else error.error.event_id
@@ -758,17 +749,49 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
 
 
 class RealtimeConnection(_Connection[ServerEvent, ClientEvent, Session]):
-    """A live Realtime session (conversation or transcription).
+    """A live Realtime session (conversation or transcription). See `open_realtime`.
 
-    ``session`` is the latest `RealtimeSession` or `TranscriptionSession` from
-    ``session.created`` / ``session.updated``. See `open_realtime`.
+    Attributes:
+
+    ``send_channel``
+        A `trio.MemorySendChannel` of client events (clone it for more sending
+        tasks); one writer task puts them on the socket in order. Events put on
+        it directly are checked by the writer instead of at the call: one that
+        cannot be sent is logged, and reported by the next ``receive`` call to
+        start after the writer met it, or else by leaving the ``async with``;
+        the session goes on.
+    ``receive_channel``
+        The `EventReceiveChannel` of decoded server events, in arrival order.
+    ``session``
+        The latest session the server reported (a `RealtimeSession`
+        or `TranscriptionSession` from ``session.created`` /
+        ``session.updated``), or None before the first.
+    ``url``
+        The WebSocket URL (it never holds a credential).
+
+    `send`, `receive` and ``async for event in conn`` are shortcuts over the
+    two channels; `sent_event` finds the client event a server error names.
     """
 
 
 class TranslationConnection(
     _Connection[TranslationEvent, TranslationClientEvent, TranslationSession]
 ):
-    """A live translation session (``/realtime/translations``). See `open_translation`."""
+    """A live translation session (``/realtime/translations``). See `open_translation`.
+
+    Attributes:
+
+    ``send_channel``
+        A `trio.MemorySendChannel` of translation client events, as on
+        `RealtimeConnection`.
+    ``receive_channel``
+        The `EventReceiveChannel` of decoded translation server events.
+    ``session``
+        The latest `TranslationSession` the server
+        reported, or None before the first.
+    ``url``
+        The WebSocket URL (it never holds a credential).
+    """
 
 
 def start_connection(

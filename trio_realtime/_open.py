@@ -346,7 +346,7 @@ def open_realtime(
     ping_timeout: float | None = DEFAULT_PING_TIMEOUT,
     reconnect: Reconnect | None = None,
 ) -> _Session[Any]:
-    """Open a Realtime session: ``async with open_realtime(client, "gpt-realtime") as conn``.
+    """Open a Realtime session: ``async with open_realtime(client, "gpt-realtime-2.1") as conn``.
 
     ``client`` is a `Client` or any object shaped like the ``openai`` SDK's client.
     Give ``model`` to start a session, ``call_id`` to join an existing SIP/WebRTC

@@ -10,7 +10,7 @@ base64 of base64. Where the guard applies:
   `InputAudioBufferAppend.pcm16`, and in a connection's ``send`` while the
   session's input format is ``audio/pcm`` (the API's default; the connection
   follows ``session.update``, ``session.created`` and ``session.updated``),
-  bytes that are base64 text of PCM16 are refused (`check_not_base64`). Plain construction
+  bytes that are base64 text of PCM16 are refused (``check_not_base64``). Plain construction
   does not look at the bytes, because quiet G.711 with a small negative DC
   offset is made only of base64-alphabet bytes (A-law -1..-128 is ``P``..``W``,
   mu-law -37..-364 is ``a``..``z``) and no byte test tells it from base64 text.
@@ -116,7 +116,7 @@ class InputAudioBufferAppend(ClientEvent, tag="input_audio_buffer.append", kw_on
 
         Raises `EventEncodeError` for an odd number of bytes: half a sample would
         shift every later sample in the server's buffer; `Base64AudioError` for
-        a ``str`` or for bytes that are base64 text (`check_not_base64`).
+        a ``str`` or for bytes that are base64 text (``check_not_base64``).
         """
         refuse_str_audio(pcm)
         data = bytes(memoryview(pcm).cast("B"))
