@@ -176,11 +176,13 @@ class Reconnect:
             return True
         if isinstance(exc, ConnectionClosed):
             return exc.code in self.retry_close_codes
-        if isinstance(exc, RateLimitError):
-            return _error_code(exc) not in self.fatal_error_codes
-        if isinstance(exc, ServerError):
-            return True
-        if isinstance(exc, HandshakeRejected | TLSError):
+        if isinstance(exc, HandshakeRejected):
+            # The status classes are shared with REST answers; here only a
+            # refused upgrade matters.
+            if isinstance(exc, RateLimitError):
+                return _error_code(exc) not in self.fatal_error_codes
+            return isinstance(exc, ServerError)
+        if isinstance(exc, TLSError):
             return False
         return isinstance(exc, ConnectError | RestoreError)
 
