@@ -150,3 +150,67 @@ def test_serve_fake_tool_call_arguments_are_checked() -> None:
     for bad in ("=1", "f={not json", "f=[1]"):
         with pytest.raises(SystemExit):
             _parser().parse_args(["serve-fake", "--tool-call", bad])
+
+
+def test_serve_fake_fault_flags_are_checked() -> None:
+    from trio_realtime._cli import _parser  # pyright: ignore[reportPrivateUsage]
+
+    args = _parser().parse_args(["serve-fake"])
+    assert (args.session_duration, args.drop_after, args.drop_chance) == (None, None, 0.0)
+    args = _parser().parse_args(
+        ["serve-fake", "--session-duration", "1.5", "--drop-after", "40", "--drop-chance", "0.1"]
+    )
+    assert (args.session_duration, args.drop_after, args.drop_chance) == (1.5, 40, 0.1)
+    for bad in (
+        ["--session-duration", "0"],
+        ["--session-duration", "inf"],
+        ["--session-duration", "soon"],
+        ["--drop-after", "0"],
+        ["--drop-after", "2.5"],
+        ["--drop-chance", "1.5"],
+        ["--drop-chance", "nan"],
+    ):
+        with pytest.raises(SystemExit):
+            _parser().parse_args(["serve-fake", *bad])
+
+
+async def _first_events(env: dict[str, str]) -> tuple[list[str], BaseException | None]:
+    """Event types of one text turn until the connection ends, and how it ended."""
+    client = rt.Client(api_key=env["OPENAI_API_KEY"], base_url=env["OPENAI_BASE_URL"])
+    seen: list[str] = []
+    try:
+        async with rt.open_realtime(client, "gpt-realtime-2.1") as conn:
+            await conn.send(ev.SessionUpdate(session=ev.RealtimeSession(output_modalities=["text"])))
+            async for event in conn:
+                seen.append(event.type)
+                if isinstance(event, ev.ResponseDone):
+                    break
+                if isinstance(event, ev.SessionUpdated):
+                    await conn.send(ev.ConversationItemCreate(item=ev.UserMessage.text("hi")))
+                    await conn.send(ev.ResponseCreate())
+    except rt.ConnectionClosed as exc:
+        return seen, exc
+    return seen, None
+
+
+async def test_serve_fake_drops_connections_and_expires_sessions_when_told() -> None:
+    from _serve_fake import start_serve_fake
+
+    with trio.fail_after(TIMEOUT):
+        async with trio.open_nursery() as nursery:
+            env = await start_serve_fake(nursery, _env(), "--drop-after", "3")
+            seen, ended = await _first_events(env)
+            nursery.cancel_scope.cancel()
+    assert len(seen) == 3, seen
+    assert isinstance(ended, rt.ConnectionClosed)
+    assert ended.code == 1006  # a TCP reset, no close frame
+
+    with trio.fail_after(TIMEOUT):
+        async with trio.open_nursery() as nursery:
+            env = await start_serve_fake(nursery, _env(), "--session-duration", "0.5")
+            client = rt.Client(api_key=env["OPENAI_API_KEY"], base_url=env["OPENAI_BASE_URL"])
+            async with rt.open_realtime(client, "gpt-realtime-2.1") as conn:
+                codes = [e.error.code async for e in conn if isinstance(e, ev.ErrorEvent)]
+            nursery.cancel_scope.cancel()
+    # The service's end: session_expired, then a normal close that ends iteration.
+    assert codes == ["session_expired"]

@@ -331,3 +331,74 @@ async def test_tool_agent_runs_both_tools_against_serve_fake() -> None:
         '[local_time({"timezone": "Europe/Paris"}) -> 12:00 in Europe/Paris]',
         "The tool returned: 12:00 in Europe/Paris",
     ]
+
+
+# One "[new session: ...]" line of reconnecting_chat.py; the downtime varies.
+NEW_SESSION = re.compile(r"^\[new session: (\w+), attempt (\d+), \d+ ms down, (.*)\]$")
+
+
+def _chat_lines(stdout: str) -> list[str]:
+    """The example's output with each marker's downtime left out."""
+    lines: list[str] = []
+    for line in stdout.splitlines():
+        marker = NEW_SESSION.match(line)
+        lines.append(f"[{marker[1]} #{marker[2]}: {marker[3]}]" if marker else line)
+    return lines
+
+
+async def test_reconnecting_chat_goes_on_across_dropped_connections() -> None:
+    """Every connection is reset after 40 events: a reply cut off is asked again, sends
+    made while no connection was open go to the next one, every question is answered."""
+    questions = ["Hello!", "How are you?", "Goodbye.", "Really?"]
+    (result,) = await _run_against_fake_server(
+        [str(EXAMPLES / "reconnecting_chat.py"), *questions],
+        serve_args=["--drop-after", "40"],
+    )
+    lines = _chat_lines(_ok(result))
+    assert [line for line in lines if line.startswith("you> ")] == [
+        f"you> {q}" for q in questions
+    ]
+    answers = [line for line in lines if line.startswith("assistant> ")]
+    assert answers == [f"assistant> You said: {q}" for q in questions]
+    markers = [line for line in lines if line.startswith("[")]
+    assert markers, lines
+    assert all(m.startswith("[connection_lost #1: ") for m in markers), markers
+    # The third reply is the one cut off first (40 events into the connection).
+    assert lines[4:7] == [
+        "you> Goodbye.",
+        "[connection_lost #1: 6 item(s) restored; the reply was cut off, asking again]",
+        "assistant> You said: Goodbye.",
+    ]
+    assert lines[-1] == f"{len(markers)} reconnect(s), 0 rollover(s)"
+
+
+async def test_reconnecting_chat_outlives_an_expired_session() -> None:
+    """The session expires (session_expired, then a normal close) while the chat pauses:
+    a new session takes over with the conversation, and the next question is answered."""
+    (result,) = await _run_against_fake_server(
+        [str(EXAMPLES / "reconnecting_chat.py"), "Hello!", "Again?", "--pause", "1.5"],
+        serve_args=["--session-duration", "1"],
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    assert _chat_lines(result.stdout.decode()) == [
+        "you> Hello!",
+        "assistant> You said: Hello!",
+        "you> Again?",
+        "[session_expired #1: 2 item(s) restored]",
+        "assistant> You said: Again?",
+        "1 reconnect(s), 0 rollover(s)",
+    ]
+    assert "[server error session_expired: " in result.stderr.decode()
+
+
+def test_reconnecting_chat_checks_its_arguments() -> None:
+    for bad in ([], ["hi", "--pause", "-1"]):
+        done = subprocess.run(
+            [sys.executable, str(EXAMPLES / "reconnecting_chat.py"), *bad],
+            capture_output=True,
+            env=_env(),
+            check=False,
+            timeout=60,
+        )
+        assert done.returncode == 2, done.stderr
+        assert b"usage:" in done.stderr

@@ -191,6 +191,32 @@ async def test_a_session_that_expires_is_replaced(autojump_clock: trio.testing.M
         nursery.cancel_scope.cancel()
 
 
+async def test_a_session_that_expires_while_nobody_reads_is_replaced_too(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    # The session_expired error and the close arrive while the application is
+    # not receiving: the decision to go on waits for it to read them.
+    async with (
+        open_fake_server(faults=Faults(session_duration=600)) as server,
+        trio.open_nursery() as nursery,
+    ):
+        net = Net(server, nursery, ping_interval=None)
+        with trio.fail_after(3000):
+            async with net.session(fast(max_session_duration=None)) as conn:
+                await turn(conn, "hello")
+                await server.connections[0].wait_closed()
+                await trio.sleep(60)  # long after the close
+                events = await read_until(conn, rt.Reconnected)
+                errors = [e for e in events if isinstance(e, ev.ErrorEvent)]
+                assert [e.error.code for e in errors] == ["session_expired"]
+                marker = events[-1]
+                assert isinstance(marker, rt.Reconnected)
+                assert marker.reason == "session_expired"
+                await turn(conn, "again")
+                assert len(server.connections) == 2
+        nursery.cancel_scope.cancel()
+
+
 async def test_the_marker_reports_the_lost_response_and_the_conversation_marks_it(
     autojump_clock: trio.testing.MockClock,
 ) -> None:

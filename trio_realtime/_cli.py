@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
+import random
 import sys
 from collections.abc import Sequence
 
@@ -69,7 +71,69 @@ def _parser() -> argparse.ArgumentParser:
         "arguments (default {}); repeat for parallel calls. Answers in words after the "
         "tool output.",
     )
+    # The fake's Faults, for testing a client's reconnect from outside the process.
+    faults = serve.add_argument_group(
+        "faults", "failures to inject, on every connection (see trio_realtime.testing.Faults)"
+    )
+    faults.add_argument(
+        "--session-duration",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="end each session SECONDS after it opened, like the service at its limit: "
+        "an error event session_expired, then a close",
+    )
+    faults.add_argument(
+        "--drop-after",
+        type=_positive_int,
+        default=None,
+        metavar="EVENTS",
+        help="reset each connection's TCP link (no close frame) after it sent EVENTS events",
+    )
+    faults.add_argument(
+        "--drop-chance",
+        type=_probability,
+        default=0.0,
+        metavar="P",
+        help="after any event sent, drop the connection with probability P (0 to 1)",
+    )
+    faults.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="seed for --drop-chance's draws, so that a run can be repeated",
+    )
     return parser
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not value > 0 or math.isinf(value):
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number of seconds above 0")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of at least 1")
+    return value
+
+
+def _probability(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a probability from 0 to 1")
+    return value
 
 
 def _tool_call(text: str) -> object:
@@ -92,9 +156,21 @@ def _tool_call(text: str) -> object:
 
 
 async def _serve_fake(args: argparse.Namespace) -> int:
-    from .testing import DEFAULT_API_KEY, echo_responder, open_fake_server, tool_rule_responder
+    from .testing import (
+        DEFAULT_API_KEY,
+        Faults,
+        echo_responder,
+        open_fake_server,
+        tool_rule_responder,
+    )
 
     rules = list(args.tool_call)
+    faults = Faults(
+        session_duration=args.session_duration,
+        drop_after=args.drop_after,
+        drop_chance=args.drop_chance,
+        rng=random.Random(args.seed),
+    )
     async with open_fake_server(
         responder=tool_rule_responder(rules) if rules else echo_responder,
         host=args.host,
@@ -102,6 +178,7 @@ async def _serve_fake(args: argparse.Namespace) -> int:
         api_key=args.api_key or DEFAULT_API_KEY,
         delta_size=args.delta_size,
         delta_interval=args.interval,
+        faults=faults,
         record_received=False,
     ) as server:
         print("fake Realtime server listening", flush=True)
@@ -111,6 +188,13 @@ async def _serve_fake(args: argparse.Namespace) -> int:
         print(f"  api key:       {server.api_key}", flush=True)
         for rule in rules:
             print(f"  tool call:     {rule.name} {rule.arguments_json()}", flush=True)
+        for flag, value in (
+            ("session duration", args.session_duration),
+            ("drop after", args.drop_after),
+            ("drop chance", args.drop_chance or None),
+        ):
+            if value is not None:
+                print(f"  {flag}: {value:g}", flush=True)
         print("press Ctrl-C to stop", flush=True)
         await trio.sleep_forever()
 

@@ -602,6 +602,13 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
             # Its writer must stop for its list of unsent events to be complete;
             # what it parsed but nobody read yet is still delivered.
             await old._close(flush=False, polite=False)  # pyright: ignore[reportPrivateUsage]
+            # What the old session said last decides (a session_expired before a
+            # normal close, a fatal error code before any close), and those
+            # events are noted as the consumer reads them: let it read them all
+            # first, or an idle consumer would turn an expiry into the end.
+            await self._wait_drained(old)
+            if self._expired:
+                reason = "session_expired"
             cause = _cause_of(old)
             if not self._retry_ok(cause):
                 normal = isinstance(cause, ConnectionClosed) and cause.code == NORMAL_CLOSURE
