@@ -180,7 +180,8 @@ async def _first_events(env: dict[str, str]) -> tuple[list[str], BaseException |
     seen: list[str] = []
     try:
         async with rt.open_realtime(client, "gpt-realtime-2.1") as conn:
-            await conn.send(ev.SessionUpdate(session=ev.RealtimeSession(output_modalities=["text"])))
+            text = ev.RealtimeSession(output_modalities=["text"])
+            await conn.send(ev.SessionUpdate(session=text))
             async for event in conn:
                 seen.append(event.type)
                 if isinstance(event, ev.ResponseDone):

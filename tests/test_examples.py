@@ -11,6 +11,7 @@ reply short.
 from __future__ import annotations
 
 import importlib.util
+import json
 import math
 import os
 import re
@@ -26,8 +27,10 @@ from types import ModuleType
 
 import pytest
 import trio
+import trio_websocket
 from _serve_fake import start_serve_fake
 
+import trio_realtime as rt
 from trio_realtime import audio
 from trio_realtime import events as ev
 from trio_realtime.testing import open_fake_server
@@ -355,9 +358,7 @@ async def test_reconnecting_chat_goes_on_across_dropped_connections() -> None:
         serve_args=["--drop-after", "40"],
     )
     lines = _chat_lines(_ok(result))
-    assert [line for line in lines if line.startswith("you> ")] == [
-        f"you> {q}" for q in questions
-    ]
+    assert [line for line in lines if line.startswith("you> ")] == [f"you> {q}" for q in questions]
     answers = [line for line in lines if line.startswith("assistant> ")]
     assert answers == [f"assistant> You said: {q}" for q in questions]
     markers = [line for line in lines if line.startswith("[")]
@@ -402,3 +403,143 @@ def test_reconnecting_chat_checks_its_arguments() -> None:
         )
         assert done.returncode == 2, done.stderr
         assert b"usage:" in done.stderr
+
+
+# -- translate_wav.py: the fake server does not serve translation sessions, so the
+# session loop runs against a small stand-in here (the wire shapes of the openai
+# SDK's translation events), and the program itself against serve-fake's refusal.
+
+
+def _load(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+async def _serve_translation(
+    request: trio_websocket.WebSocketRequest, seen: list[ev.TranslationClientEvent]
+) -> None:
+    """A translation endpoint's behaviour, reduced: each 200 ms appended comes back
+    translated as "hola " and the same audio; session.close flushes, then closes."""
+    assert request.path == "/v1/realtime/translations?model=gpt-realtime-translate"
+    ws = await request.accept()
+
+    async def send(event: ev.TranslationServerEvent) -> None:
+        await ws.send_message(ev.encode_translation_server_event(event).decode())
+
+    session = ev.TranslationSession(
+        id="sess_1", type="translation", model="gpt-realtime-translate", expires_at=0,
+        audio=ev.TranslationAudio(),
+    )  # fmt: skip
+    await send(ev.TranslationSessionCreated(event_id="e0", session=session))
+    while True:
+        event = ev.decode_translation_client_event(await ws.get_message())
+        seen.append(event)
+        match event:
+            case ev.TranslationSessionUpdate(session=config):
+                updated = ev.TranslationSession(
+                    id="sess_1", type="translation", model="gpt-realtime-translate",
+                    expires_at=0, audio=config.audio or ev.TranslationAudio(),
+                )  # fmt: skip
+                await send(ev.TranslationSessionUpdated(event_id="e1", session=updated))
+            case ev.TranslationSessionInputAudioBufferAppend(audio=pcm):
+                await send(ev.TranslationSessionInputTranscriptDelta(event_id="e", delta="hi "))
+                await send(ev.TranslationSessionOutputTranscriptDelta(event_id="e", delta="hola "))
+                await send(
+                    ev.TranslationSessionOutputAudioDelta(
+                        event_id="e", delta=pcm, format="pcm16", sample_rate=24000, channels=1
+                    )
+                )
+            case ev.TranslationSessionClose():
+                await send(ev.TranslationSessionClosed(event_id="e9"))
+                await ws.aclose()
+                return
+            case _:
+                raise AssertionError(event)
+
+
+async def test_translate_wav_streams_the_file_and_collects_the_translation() -> None:
+    example = _load("translate_wav")
+    seen: list[ev.TranslationClientEvent] = []
+    pcm = _tone(24000, 500).tobytes()  # 500 ms: frames of 200, 200 and 100 (+ padding)
+    update = example.session_update("es", "gpt-4o-transcribe")
+    with trio.fail_after(30):
+        async with trio.open_nursery() as nursery:
+            server = await nursery.start(
+                trio_websocket.serve_websocket,
+                lambda request: _serve_translation(request, seen),
+                "127.0.0.1",
+                0,
+                None,
+            )
+            client = rt.Client(api_key="sk-test", base_url=f"http://127.0.0.1:{server.port}/v1")
+            result = await example.translate(
+                client, "gpt-realtime-translate", pcm, update, pace=False
+            )
+            nursery.cancel_scope.cancel()
+    assert [type(e).__name__ for e in seen] == [
+        "TranslationSessionUpdate",
+        *["TranslationSessionInputAudioBufferAppend"] * 3,
+        "TranslationSessionClose",
+    ]
+    appended = b"".join(
+        e.audio for e in seen if isinstance(e, ev.TranslationSessionInputAudioBufferAppend)
+    )
+    assert appended[: len(pcm)] == pcm  # the last frame padded with silence
+    assert len(appended) == 3 * audio.PCM16.bytes_for_ms(200)
+    assert "".join(result.text) == "hola hola hola "
+    assert "".join(result.source_text) == "hi hi hi "
+    assert bytes(result.pcm) == appended
+    assert result.rate == 24000
+
+
+def test_translate_wav_builds_the_session_update_the_api_takes() -> None:
+    example = _load("translate_wav")
+    plain = ev.encode_translation_client_event(example.session_update("fr", None))
+    assert plain == b'{"type":"session.update","session":{"audio":{"output":{"language":"fr"}}}}'
+    both = json.loads(ev.encode_translation_client_event(example.session_update("de", "m")))
+    assert both["session"]["audio"] == {
+        "input": {"transcription": {"model": "m"}},
+        "output": {"language": "de"},
+    }
+
+
+async def test_translate_wav_against_serve_fake_stops_at_the_refused_upgrade(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "talk.wav"
+    audio.write_wav(source, _tone(24000, 400).tobytes())
+    (result,) = await _run_against_fake_server(
+        [str(EXAMPLES / "translate_wav.py"), str(source), str(tmp_path / "out.wav")]
+    )
+    assert result.returncode == 1
+    message = result.stderr.decode()
+    assert "translation failed:" in message
+    assert "404" in message
+    assert not (tmp_path / "out.wav").exists()
+
+
+def test_translate_wav_checks_its_arguments(tmp_path: Path) -> None:
+    for bad in ([], ["only-input.wav"], ["a.wav", "b.wav", "--language", " "]):
+        done = subprocess.run(
+            [sys.executable, str(EXAMPLES / "translate_wav.py"), *bad],
+            capture_output=True,
+            env=_env(),
+            check=False,
+            timeout=60,
+        )
+        assert done.returncode == 2, done.stderr
+        assert b"usage:" in done.stderr
+    missing = subprocess.run(
+        [sys.executable, str(EXAMPLES / "translate_wav.py"), str(tmp_path / "no.wav"), "o.wav"],
+        capture_output=True,
+        env=_env(),
+        check=False,
+        timeout=60,
+    )
+    assert missing.returncode == 1
+    assert b"no.wav" in missing.stderr
