@@ -227,20 +227,30 @@ class Reconnected:
     unless there was nothing to restore.
 
     Attributes:
-        attempt: how many connection attempts the switch took (1: the first worked).
-        downtime: seconds from the cut (or the start of a rollover) until sends
-            went to the new session.
-        reason: ``"connection_lost"``, ``"rollover"``, ``"poisoned"`` or
-            ``"session_expired"``.
-        cause: the failure that ended the old session (None for a rollover).
-        restored_config: whether the session configuration was sent again
-            (the application had changed it with ``session.update``).
-        restored_items: how many conversation items the new session holds again.
-        dropped_items: items left out by ``restore_max_chars`` (oldest first).
-        lost_response_id: the response that was in progress and is lost (its
-            partial output stays in the `Conversation`, marked ``incomplete``).
-        resent_events: client events that were not written to the old session
-            and went to the new one instead.
+
+    ``attempt``
+        How many connection attempts the switch took (1: the first worked).
+    ``downtime``
+        Seconds from the cut (or the start of a rollover) until sends
+        went to the new session.
+    ``reason``
+        ``"connection_lost"``, ``"rollover"``, ``"poisoned"`` or
+        ``"session_expired"``.
+    ``cause``
+        The failure that ended the old session (None for a rollover).
+    ``restored_config``
+        Whether the session configuration was sent again
+        (the application had changed it with ``session.update``).
+    ``restored_items``
+        How many conversation items the new session holds again.
+    ``dropped_items``
+        Items left out by ``restore_max_chars`` (oldest first).
+    ``lost_response_id``
+        The response that was in progress and is lost (its
+        partial output stays in the `Conversation`, marked ``incomplete``).
+    ``resent_events``
+        Client events that were not written to the old session
+        and went to the new one instead.
     """
 
     attempt: int

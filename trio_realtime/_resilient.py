@@ -131,15 +131,21 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
     """A Realtime session that survives its connections; see the module docstring.
 
     Attributes:
-        send_channel: a `trio.MemorySendChannel` of client events that lives
-            as long as the session (clone it for more sending tasks).
-        receive_channel: the server events, with a `Reconnected` marker each
-            time the server session is new.
-        conversation: the `Conversation` kept from the received events and
-            restored on every new session (None when only the configuration
-            is restored).
-        reconnects: how many times the server session was replaced.
-        policy: the `Reconnect` policy.
+
+    ``send_channel``
+        A `trio.MemorySendChannel` of client events that lives
+        as long as the session (clone it for more sending tasks).
+    ``receive_channel``
+        The server events, with a `Reconnected` marker each
+        time the server session is new.
+    ``conversation``
+        The `Conversation` kept from the received events and
+        restored on every new session (None when only the configuration
+        is restored).
+    ``reconnects``
+        How many times the server session was replaced.
+    ``policy``
+        The `Reconnect` policy.
     """
 
     def __init__(

@@ -63,8 +63,20 @@ def _event_group(obj: object) -> str | None:
     return None
 
 
-def _entry(module: str, name: str, kind: str) -> str:
+def _home(obj: object) -> str | None:
+    """The first public package (in page order) that exports ``obj``."""
+    for package in public_packages():
+        if any(getattr(package, name, None) is obj for name in package.__all__):
+            return package.__name__
+    return None
+
+
+def _entry(module: str, name: str, kind: str, obj: object = None) -> str:
     target = f"{module}.{name}"
+    # An object exported by two packages (trio_realtime.live re-exports the
+    # events' InvalidEvent) is described on both pages, indexed on its first.
+    home = _home(obj) if obj is not None and kind in ("class", "exception") else module
+    no_index = "   :no-index:\n" if home not in (None, module) else ""
     if kind == "function":
         return f".. autofunction:: {target}\n"
     if kind == "data":
@@ -74,7 +86,7 @@ def _entry(module: str, name: str, kind: str) -> str:
     # those of trio's, msgspec's and Python's bases do not.
     return (
         f".. {directive}:: {target}\n   :members:\n   :undoc-members:\n"
-        f"   :inherited-members: {INHERITED_STOP}\n   :show-inheritance:\n"
+        f"   :inherited-members: {INHERITED_STOP}\n   :show-inheritance:\n{no_index}"
     )
 
 
@@ -96,7 +108,7 @@ def page(package: ModuleType) -> str:
         section = _event_group(obj) if name.endswith(".events") else None
         if section is None:
             section = dict(SECTIONS)[kind]
-        groups.setdefault(section, []).append(_entry(name, public, kind))
+        groups.setdefault(section, []).append(_entry(name, public, kind, obj))
     order = [title for _, title in SECTIONS]
     order[2:2] = [
         "Client events",

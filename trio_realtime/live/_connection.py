@@ -114,9 +114,12 @@ class LiveConnection(_Connection[LiveEvent, LiveClientEvent, SessionResource]):
     Besides the Realtime connection's attributes:
 
     Attributes:
-        session: the latest `SessionResource` from ``session.started`` /
-            ``session.updated``.
-        close_result: a `LiveCloseResult` once the session ended (None before).
+
+    ``session``
+        The latest `SessionResource` from ``session.started`` /
+        ``session.updated``.
+    ``close_result``
+        A `LiveCloseResult` once the session ended (None before).
     """
 
     session: SessionResource | None
@@ -158,7 +161,7 @@ class LiveConnection(_Connection[LiveEvent, LiveClientEvent, SessionResource]):
     def sent_event(self, error: object) -> LiveClientEvent | None:
         """The command a Live `ErrorEvent` (or a ``client_event_id`` str) refers to.
 
-        Found among the last `SENT_HISTORY` commands sent; None when the error
+        Found among the last ``SENT_HISTORY`` commands sent; None when the error
         names none, or it is older than that.
         """
         if isinstance(error, ErrorEvent):
