@@ -29,6 +29,10 @@ import trio_realtime as rt
 from trio_realtime import events as ev
 
 
+#: What ``open_realtime(..., reconnect=...)`` yields for a conversation session.
+Session = rt.ReconnectingConnection[ev.ServerEvent, ev.ClientEvent, ev.Session]
+
+
 def describe(marker: rt.Reconnected) -> str:
     """One line about a new server session, for the log."""
     text = (
@@ -44,7 +48,7 @@ def describe(marker: rt.Reconnected) -> str:
     return text + "]"
 
 
-async def ask(conn: rt.ReconnectingConnection, question: str) -> str:
+async def ask(conn: Session, question: str) -> str:
     """Send one user message, request a reply and return its text, across reconnects."""
     await conn.send(ev.ConversationItemCreate(item=ev.UserMessage.text(question)))
     await conn.send(ev.ResponseCreate())

@@ -58,8 +58,8 @@ class Translation:
 
     pcm: bytearray = field(default_factory=bytearray)
     rate: int = audio.PCM16.sample_rate
-    text: list[str] = field(default_factory=list)
-    source_text: list[str] = field(default_factory=list)
+    text: list[str] = field(default_factory=list[str])
+    source_text: list[str] = field(default_factory=list[str])
 
 
 async def translate(

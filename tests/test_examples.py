@@ -377,15 +377,22 @@ async def test_reconnecting_chat_outlives_an_expired_session() -> None:
     """The session expires (session_expired, then a normal close) while the chat pauses:
     a new session takes over with the conversation, and the next question is answered."""
     (result,) = await _run_against_fake_server(
-        [str(EXAMPLES / "reconnecting_chat.py"), "Hello!", "Again?", "--pause", "1.5"],
-        serve_args=["--session-duration", "1"],
+        [str(EXAMPLES / "reconnecting_chat.py"), "Hello!", "Again?", "--pause", "2"],
+        serve_args=["--session-duration", "1.5"],
     )
     assert result.returncode == 0, result.stderr.decode()
-    assert _chat_lines(result.stdout.decode()) == [
+    lines = _chat_lines(result.stdout.decode())
+    # The next question's two events were either still held when the new session
+    # opened, or given to the old connection's writer after its end: then moved.
+    marker = re.fullmatch(
+        r"\[session_expired #1: 2 item\(s\) restored(, 2 unwritten event\(s\) moved to it)?\]",
+        lines[3],
+    )
+    assert marker, lines
+    assert lines[:3] + lines[4:] == [
         "you> Hello!",
         "assistant> You said: Hello!",
         "you> Again?",
-        "[session_expired #1: 2 item(s) restored]",
         "assistant> You said: Again?",
         "1 reconnect(s), 0 rollover(s)",
     ]
