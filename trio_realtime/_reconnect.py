@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
 from ._errors import (
+    APIStatusError,
     ConfigurationError,
     ConnectError,
     ConnectionClosed,
@@ -203,7 +204,7 @@ def retry_after(exc: BaseException) -> float | None:
     return None
 
 
-def _error_code(exc: HandshakeRejected) -> str | None:
+def _error_code(exc: APIStatusError) -> str | None:
     error = exc.error
     if error is None:
         return None

@@ -114,8 +114,8 @@ async def read_head(stream: trio.abc.ReceiveStream) -> RequestHead | None:
 class ReplayStream(trio.abc.Stream):
     """A stream that first gives back bytes already read from it (the request head)."""
 
-    def __init__(self, stream: trio.SocketStream, replay: bytes) -> None:
-        self.stream: trio.SocketStream = stream
+    def __init__(self, stream: trio.abc.Stream, replay: bytes) -> None:
+        self.stream: trio.abc.Stream = stream
         self._replay = replay
 
     async def send_all(self, data: bytes | bytearray | memoryview) -> None:
@@ -322,7 +322,7 @@ class FakeRest:
 
     # -- serving -----------------------------------------------------------------
 
-    async def serve(self, stream: trio.SocketStream, initial: bytes) -> None:
+    async def serve(self, stream: trio.abc.Stream, initial: bytes) -> None:
         """Answer plain HTTP requests on ``stream`` (``initial`` already read) until it ends."""
         http = h11.Connection(h11.SERVER, max_incomplete_event_size=_MAX_HEAD)
         http.receive_data(initial)
@@ -647,7 +647,7 @@ def _multipart(content_type: str, body: bytes) -> dict[str, bytes]:
 
 
 async def _read_request(
-    stream: trio.SocketStream, http: h11.Connection
+    stream: trio.abc.Stream, http: h11.Connection
 ) -> tuple[h11.Request, bytes] | None:
     """The next request and its body (capped), or None when the client is done."""
     request: h11.Request | None = None
@@ -659,7 +659,7 @@ async def _read_request(
             return None
         if event is h11.NEED_DATA:
             try:
-                data = await stream.receive_some(_RECEIVE)
+                data = bytes(await stream.receive_some(_RECEIVE))
             except (trio.BrokenResourceError, trio.ClosedResourceError):
                 return None
             http.receive_data(data)
