@@ -276,8 +276,8 @@ class FakeRest:
         (``"live"`` for ``/v1/live/...``) with ``route``, once authenticated.
 
         For other API families built on this fake (GPT-Live); ``route`` raises
-        `Refused` for an error answer, and may use `require_api_key`,
-        `decode_body` and `json_answer`.
+        ``Refused`` for an error answer, and may use `require_api_key`,
+        ``decode_body`` and ``json_answer`` (all in ``trio_realtime.testing._rest``).
         """
         if segment in ("realtime", "fake"):
             raise ValueError(f"the {segment!r} routes are the fake's own")
