@@ -53,6 +53,7 @@ EXPECTED = [
     "ReconnectingConnection",
     "Reply",
     "RequestRefused",
+    "ResponseLost",
     "RestConnectError",
     "RestError",
     "RestExtraMissing",

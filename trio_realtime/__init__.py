@@ -48,6 +48,7 @@ from ._errors import RateLimitError as RateLimitError
 from ._errors import RealtimeError as RealtimeError
 from ._errors import RealtimeTimeout as RealtimeTimeout
 from ._errors import RequestRefused as RequestRefused
+from ._errors import ResponseLost as ResponseLost
 from ._errors import RestConnectError as RestConnectError
 from ._errors import RestError as RestError
 from ._errors import RestExtraMissing as RestExtraMissing
@@ -120,6 +121,7 @@ __all__ = [
     "ReconnectingConnection",
     "Reply",
     "RequestRefused",
+    "ResponseLost",
     "RestConnectError",
     "RestError",
     "RestExtraMissing",

@@ -49,12 +49,23 @@ import trio
 from . import events as ev
 from ._connection import RealtimeConnection
 from ._conversation import Conversation, ConversationItem
-from ._errors import ConfigurationError, EventEncodeError, RealtimeError, RequestRefused
+from ._errors import (
+    ConfigurationError,
+    EventEncodeError,
+    RealtimeError,
+    RequestRefused,
+    ResponseLost,
+)
 from ._nursery import exit_nursery
 from ._open import require_trio
-from ._sequencer import ResponseSequencer, request_tag, tag_of, tagged
+from ._reconnect import Reconnected
+from ._resilient import ReconnectingConnection
+from ._sequencer import REQUEST_TAG, ResponseSequencer, request_tag, tag_of, tagged
 from ._tools import Tool, ToolOutcome, error_output, tools_by_name
 from .audio import PlaybackClock
+
+#: What an agent acts on: a plain connection, or a session that reconnects.
+AgentConnection = RealtimeConnection | ReconnectingConnection[Any, Any, Any]
 
 __all__ = [
     "Agent",
@@ -186,7 +197,7 @@ class Agent:
 
     def __init__(
         self,
-        conn: RealtimeConnection,
+        conn: AgentConnection,
         nursery: trio.Nursery,
         *,
         tools: dict[str, Tool],
@@ -196,7 +207,7 @@ class Agent:
         max_tool_rounds: int,
         register_tools: bool = False,
     ) -> None:
-        self.connection: RealtimeConnection = conn
+        self.connection: AgentConnection = conn
         self.conversation: Conversation = conversation
         self.tools: dict[str, Tool] = tools
         self.playback: PlaybackClock | None = playback
@@ -231,7 +242,13 @@ class Agent:
         self._ready = trio.Event()
         if not register_tools:
             self._ready.set()
+        #: Response id → request tag, for responses in progress.
+        self._response_tags: dict[str, str] = {}
+        #: False when the conversation is the reconnecting session's own (it
+        #: feeds it already, and keeps its ids across sessions).
+        self._feeds = conversation is not getattr(conn, "conversation", None)
         h: dict[type[Any], Callable[[Any], None]] = {
+            Reconnected: self._reconnected,
             ev.SessionCreated: self._session_seen,
             ev.SessionUpdated: self._session_seen,
             ev.ResponseCreated: self._response_created,
@@ -356,8 +373,9 @@ class Agent:
 
     # -- observing (in the receiving task) ------------------------------------
 
-    def _observe(self, event: ev.ServerEvent) -> None:
-        self.conversation.feed(event)
+    def _observe(self, event: ev.ServerEvent | Reconnected) -> None:
+        if self._feeds and type(event) is not Reconnected:
+            self.conversation.feed(cast(ev.ServerEvent, event))
         handler = self._handlers.get(type(event))
         if handler is not None:
             handler(event)
@@ -368,6 +386,39 @@ class Agent:
         if isinstance(exc, trio.EndOfChannel):
             exc = RealtimeError("the server closed the session before the turn finished")
         self._fail_all(exc)
+
+    def _reconnected(self, marker: Reconnected) -> None:
+        """The session was replaced: fail the turns it took along, go on with the rest.
+
+        The turn whose response was lost, and the one whose request had no
+        answer yet (it may have reached the old server only), raise
+        `ResponseLost`; the lost response's tool calls are cancelled and
+        answered as cancelled. Requests still queued go out on the new session.
+        """
+        awaiting = self._sequencer.reset()
+        lost = marker.lost_response_id
+        tags = [tag_of(awaiting)] if awaiting is not None else []
+        if lost is not None:
+            tags.append(self._response_tags.get(lost))
+        for tag in tags:
+            turn = self._turns.get(tag) if tag is not None else None
+            if turn is not None and not turn.done.is_set():
+                turn.error = ResponseLost(marker)
+                turn.done.set()
+        if lost is not None:
+            self._interrupted.add(lost)
+            self._out_of_band.discard(lost)
+            tag = self._response_tags.get(lost)
+            gone = ev.Response(
+                id=lost,
+                status="incomplete",
+                metadata={REQUEST_TAG: tag} if tag is not None else None,
+            )
+            if lost not in self._ended:
+                self._response_done(ev.ResponseDone(event_id="", response=gone))
+        following = self._sequencer.next_request()
+        if following is not None:
+            self._send_soon(following)
 
     def _session_seen(self, event: ev.SessionCreated | ev.SessionUpdated) -> None:
         if self._register:
@@ -402,6 +453,9 @@ class Agent:
 
     def _response_created(self, event: ev.ResponseCreated) -> None:
         self._sequencer.created(event.response)
+        tag = request_tag(event.response)
+        if tag is not None and event.response.id is not None:
+            self._response_tags[event.response.id] = tag
         if event.response.conversation_id is None and event.response.id is not None:
             # Out of band: its calls' outputs would land in the default
             # conversation, where its follow-up cannot see them.
@@ -427,6 +481,7 @@ class Agent:
     def _response_done(self, event: ev.ResponseDone) -> None:
         response = event.response
         rid = response.id
+        self._response_tags.pop(rid or "", None)
         self._out_of_band.discard(rid or "")
         runs = self._runs.get(rid) if rid is not None else None
         follows = bool(runs) and response.status == "completed" and rid not in self._interrupted
@@ -717,7 +772,7 @@ class Agent:
 
 
 def open_agent(
-    conn: RealtimeConnection,
+    conn: AgentConnection,
     *,
     tools: Iterable[Tool | Callable[..., Any]] = (),
     register_tools: bool = True,
@@ -745,7 +800,7 @@ def open_agent(
     connection stays open. Bad arguments raise at this call.
     """
     given = cast(object, conn)
-    if not isinstance(given, RealtimeConnection):
+    if not isinstance(given, RealtimeConnection | ReconnectingConnection):
         raise TypeError(
             "open_agent() needs a RealtimeConnection (from open_realtime), "
             f"got {type(conn).__name__}"
@@ -763,7 +818,7 @@ def open_agent(
             conn,
             nursery,
             tools=registry,
-            conversation=conversation if conversation is not None else Conversation(),
+            conversation=conversation if conversation is not None else _conversation_of(conn),
             playback=playback,
             on_interrupt=on_interrupt,
             max_tool_rounds=max_tool_rounds,
@@ -821,6 +876,12 @@ class _AgentBlock:
             log.warning(
                 "the agent closed with %d event(s) not sent (see Agent.unsent)", len(agent.unsent)
             )
+
+
+def _conversation_of(conn: AgentConnection) -> Conversation:
+    """A reconnecting session's own `Conversation` (its ids survive a reconnect), else a new one."""
+    own = getattr(conn, "conversation", None)
+    return own if isinstance(own, Conversation) else Conversation()
 
 
 def _audio_part(item: ConversationItem) -> int:

@@ -37,6 +37,7 @@
     ├── ConnectionClosed              the peer or the network ended an open session
     │   └── KeepaliveTimeout          no pong came back in time: code 1011 (also a RealtimeTimeout)
     ├── RequestRefused                the server answered an agent's request with an ``error`` event
+    ├── ResponseLost                  a reconnect took an agent's turn along with the old session
     ├── ProtocolError                 a frame or event that breaks the wire format
     │   ├── EventDecodeError          a received frame that is not a valid server event
     │   └── EventEncodeError          a client event that cannot be serialised
@@ -95,6 +96,7 @@ __all__ = [
     "RealtimeError",
     "RealtimeTimeout",
     "RequestRefused",
+    "ResponseLost",
     "RestConnectError",
     "RestError",
     "RestExtraMissing",
@@ -533,3 +535,21 @@ class LiveStorageError(RealtimeError):
         super().__init__(message)
         self.notice: Any = notice
         self.result: Any = result
+
+
+class ResponseLost(RealtimeError):
+    """A reconnect replaced the session while a turn of `Agent.ask` was under way.
+
+    The response in progress (or the request not yet answered) went with the
+    old session; the conversation was restored on the new one, so asking
+    again (`Agent.respond`) continues from there. ``reconnected`` is the
+    `Reconnected` marker that reported it.
+    """
+
+    def __init__(self, reconnected: Any) -> None:
+        super().__init__(
+            f"the session was replaced ({reconnected.reason}) before the turn finished; "
+            "its response is lost, the conversation was restored: ask again"
+        )
+        self.reconnected: Any = reconnected
+        """The `Reconnected` marker of the new session."""

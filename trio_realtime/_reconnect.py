@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
 from ._errors import (
-    APIStatusError,
     ConfigurationError,
     ConnectError,
     ConnectionClosed,
@@ -177,11 +176,13 @@ class Reconnect:
             return True
         if isinstance(exc, ConnectionClosed):
             return exc.code in self.retry_close_codes
-        if isinstance(exc, RateLimitError):
-            return _error_code(exc) not in self.fatal_error_codes
-        if isinstance(exc, ServerError):
-            return True
-        if isinstance(exc, HandshakeRejected | TLSError):
+        if isinstance(exc, HandshakeRejected):
+            # The status classes are shared with REST answers; here only a
+            # refused upgrade matters.
+            if isinstance(exc, RateLimitError):
+                return _error_code(exc) not in self.fatal_error_codes
+            return isinstance(exc, ServerError)
+        if isinstance(exc, TLSError):
             return False
         return isinstance(exc, ConnectError | RestoreError)
 
@@ -204,7 +205,7 @@ def retry_after(exc: BaseException) -> float | None:
     return None
 
 
-def _error_code(exc: APIStatusError) -> str | None:
+def _error_code(exc: HandshakeRejected) -> str | None:
     error = exc.error
     if error is None:
         return None

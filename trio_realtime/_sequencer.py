@@ -177,6 +177,18 @@ class ResponseSequencer:
             return True
         return False
 
+    def reset(self) -> ev.ResponseCreate | None:
+        """The session was replaced: nothing is active any more.
+
+        Returns the request that was awaiting its answer (gone with the old
+        session, or on its way to the new one: the caller decides).
+        """
+        awaiting, self._awaiting = self._awaiting, None
+        self.active = None
+        self._blocked = False
+        self._oob.clear()
+        return awaiting
+
     def next_request(self) -> ev.ResponseCreate | None:
         """The request to send now, if one may go (after a failure freed the slot)."""
         return self._next()

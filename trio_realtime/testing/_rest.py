@@ -659,10 +659,10 @@ async def _read_request(
             return None
         if event is h11.NEED_DATA:
             try:
-                data = bytes(await stream.receive_some(_RECEIVE))
+                data = await stream.receive_some(_RECEIVE)
             except (trio.BrokenResourceError, trio.ClosedResourceError):
                 return None
-            http.receive_data(data)
+            http.receive_data(bytes(data))
         elif isinstance(event, h11.Request):
             request = event
         elif isinstance(event, h11.Data):
