@@ -29,14 +29,14 @@ nitpicky = True
 # The site builds offline (CI reaches no documentation hosts), so there is no
 # intersphinx: names from Python, trio and msgspec are shown without a link.
 nitpick_ignore_regex = [
-    ("py:.*", r"(trio|trio_websocket|msgspec|ssl|typing|collections|types)(\..+)?"),
-    ("py:.*", r"(enum|os|pathlib|array|time|random|httpx)(\..+)?"),
+    ("py:.*", r"(trio|trio_websocket|msgspec|ssl|typing|collections|types|httpx)(\..+)?"),
+    ("py:.*", r"(enum|os|pathlib|array|time|random)(\..+)?"),
     ("py:.*", r"(str|bytes|bytearray|memoryview|int|float|bool|object|dict|list|tuple|set)"),
     ("py:.*", r"(frozenset|type|None|Exception|BaseException|ValueError|TypeError)"),
     ("py:.*", r"(RuntimeError|TimeoutError|OSError|KeyError|Ellipsis|NotImplemented)"),
-    # Sphinx splits ``str | Callable[[], ...]`` (Client's api_key) at the inner comma.
+    # Sphinx splits ``str | Callable[[], ...]`` (Client's api_key) at the inner comma,
+    # and so ``dict[str, Any]`` in a field's type.
     ("py:class", r"str \| (~trio_realtime\._secret\.Secret \| )?~collections\.abc\.Callable\[\[\]"),
-    # The same split in ``dict[str, str]`` and ``list[dict[str, str]]`` (webhook SIP headers).
     ("py:class", r"(list\[)?dict\[str"),
     # Private helpers that appear in signatures (the openers' context managers).
     ("py:.*", r"trio_realtime(\.\w+)*\._\w+(\.\w+)*"),

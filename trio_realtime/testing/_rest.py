@@ -277,7 +277,7 @@ class FakeRest:
 
         For other API families built on this fake (GPT-Live); ``route`` raises
         ``Refused`` for an error answer, and may use `require_api_key`,
-        ``decode_body`` and ``json_answer`` (helpers of this module).
+        ``decode_body`` and ``json_answer`` (all in ``trio_realtime.testing._rest``).
         """
         if segment in ("realtime", "fake"):
             raise ValueError(f"the {segment!r} routes are the fake's own")
