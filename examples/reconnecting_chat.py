@@ -28,7 +28,6 @@ import trio
 import trio_realtime as rt
 from trio_realtime import events as ev
 
-
 #: What ``open_realtime(..., reconnect=...)`` yields for a conversation session.
 Session = rt.ReconnectingConnection[ev.ServerEvent, ev.ClientEvent, ev.Session]
 
