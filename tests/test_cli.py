@@ -150,3 +150,27 @@ def test_serve_fake_tool_call_arguments_are_checked() -> None:
     for bad in ("=1", "f={not json", "f=[1]"):
         with pytest.raises(SystemExit):
             _parser().parse_args(["serve-fake", "--tool-call", bad])
+
+
+async def test_serve_fake_is_strict_unless_lenient() -> None:
+    from _serve_fake import start_serve_fake
+
+    async def created_model(env: dict[str, str], model: str) -> str:
+        client = rt.Client(api_key=env["OPENAI_API_KEY"], base_url=env["OPENAI_BASE_URL"])
+        async with rt.open_realtime(client, model) as conn:
+            event = await conn.receive()
+            if isinstance(event, ev.ErrorEvent):
+                with pytest.raises(rt.ConnectionClosed, match="4000"):
+                    await conn.receive()
+                return str(event.error.code)
+            assert isinstance(event, ev.SessionCreated)
+            return str(event.session.model)
+
+    with trio.fail_after(TIMEOUT):
+        async with trio.open_nursery() as nursery:
+            strict = await start_serve_fake(nursery, _env())
+            lenient = await start_serve_fake(nursery, _env(), "--lenient")
+            assert await created_model(strict, "my-model") == "model_not_found"
+            assert await created_model(strict, "gpt-realtime-2.1") == "gpt-realtime-2.1"
+            assert await created_model(lenient, "my-model") == "my-model"
+            nursery.cancel_scope.cancel()

@@ -57,6 +57,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=0, help="port (default 0: any free port)")
     serve.add_argument("--api-key", default=None, help="key to accept (default: the fake key)")
+    serve.add_argument(
+        "--lenient",
+        action="store_true",
+        help="accept any model name and any path ending like the API's (default: refuse "
+        "unknown models and wrong paths as the service does)",
+    )
     serve.add_argument("--delta-size", type=int, default=8, help="characters per text delta")
     serve.add_argument("--interval", type=float, default=0.0, help="seconds between deltas")
     serve.add_argument(
@@ -103,6 +109,7 @@ async def _serve_fake(args: argparse.Namespace) -> int:
         delta_size=args.delta_size,
         delta_interval=args.interval,
         record_received=False,
+        strict=not args.lenient,
     ) as server:
         print("fake Realtime server listening", flush=True)
         print(f"  websocket url: {server.url}", flush=True)
@@ -111,6 +118,8 @@ async def _serve_fake(args: argparse.Namespace) -> int:
         print(f"  api key:       {server.api_key}", flush=True)
         for rule in rules:
             print(f"  tool call:     {rule.name} {rule.arguments_json()}", flush=True)
+        if args.lenient:
+            print("  lenient:       any model name and path prefix accepted", flush=True)
         print("press Ctrl-C to stop", flush=True)
         await trio.sleep_forever()
 

@@ -34,6 +34,7 @@ import trio
 from .. import events as ev
 from ..rest._webhooks import sign_webhook
 from ._engine import default_session
+from ._strict import api_tail, realtime_model_problem
 
 if TYPE_CHECKING:
     from ._server import FakeServer
@@ -370,13 +371,11 @@ class FakeRest:
     async def _route(
         self, method: str, path: str, headers: dict[str, str], body: bytes
     ) -> HTTPAnswer:
-        parts = [p for p in path.split("/") if p]
         # Everything lives under the base path (/v1); match on what follows it.
         known = ("realtime", "fake", *self._routes)
-        start = next((i for i, part in enumerate(parts) if part in known), None)
-        if start is None:
+        tail = api_tail(path, strict=self.server.strict, known=known)
+        if tail is None:
             raise Refused(404, f"Invalid URL ({method} {path})")
-        tail = parts[start:]
         route = self._routes.get(tail[0])
         if route is not None:
             key = self._authorize(headers)
@@ -486,7 +485,7 @@ class FakeRest:
             case "accept":
                 self._in_state(call, action, "ringing")
                 session = decode_body(body, ev.RealtimeSession)
-                model = session.model if isinstance(session.model, str) else self.server.model
+                model = self._call_model(session)
                 call.session = _merge(default_session(model), session)
                 call._move("accepted")  # pyright: ignore[reportPrivateUsage]
             case "reject":
@@ -505,6 +504,16 @@ class FakeRest:
             case _:
                 raise Refused(404, f"Invalid URL (POST /v1/realtime/calls/{call_id}/{action})")
         return 200, [], b""
+
+    def _call_model(self, session: ev.RealtimeSession | None) -> str:
+        """The model a call's session names; a strict fake refuses (400) an unknown one."""
+        model = session.model if session is not None else None
+        if not isinstance(model, str):
+            return self.server.model
+        problem = realtime_model_problem(model) if self.server.strict else None
+        if problem is not None:
+            raise Refused(400, problem.message, problem.code, "session.model")
+        return model
 
     def _in_state(self, call: FakeCall, action: str, *states: str) -> None:
         if call.state not in states:
@@ -540,13 +549,13 @@ class FakeRest:
             raise Refused(400, "Send the SDP offer as multipart/form-data or application/sdp.")
         if not offer.startswith("v=0"):
             raise Refused(400, "The SDP offer is not valid SDP.", "invalid_offer", "sdp")
+        model = self._call_model(session)
         call_id = self._new_id("rtc")
-        model = session.model if session is not None and isinstance(session.model, str) else None
         call = FakeCall(
             call_id=call_id,
             kind="webrtc",
             state="accepted",
-            session=_merge(default_session(model or self.server.model), session),
+            session=_merge(default_session(model), session),
             sdp_offer=offer,
         )
         self.calls[call_id] = call
