@@ -52,11 +52,14 @@ def _parser() -> argparse.ArgumentParser:
         "serve-fake",
         help="run the fake Realtime server standalone (for other languages' tests)",
         description="Serve the fake Realtime API until Ctrl-C. Clients use "
-        "ws://HOST:PORT/v1/realtime?model=... with the printed key as a bearer token.",
+        "ws://HOST:PORT/v1/realtime?model=... with any key as a bearer token, or the "
+        "--api-key one if given.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=0, help="port (default 0: any free port)")
-    serve.add_argument("--api-key", default=None, help="key to accept (default: the fake key)")
+    serve.add_argument(
+        "--api-key", default=None, help="accept only this key (default: accept any key)"
+    )
     serve.add_argument(
         "--lenient",
         action="store_true",
@@ -106,6 +109,7 @@ async def _serve_fake(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         api_key=args.api_key or DEFAULT_API_KEY,
+        accept_any_key=args.api_key is None,
         delta_size=args.delta_size,
         delta_interval=args.interval,
         record_received=False,
@@ -115,7 +119,11 @@ async def _serve_fake(args: argparse.Namespace) -> int:
         print(f"  websocket url: {server.url}", flush=True)
         print(f"  base url:      {server.base_url}", flush=True)
         print(f"  webhook secret: {server.rest.webhook_secret}", flush=True)
-        print(f"  api key:       {server.api_key}", flush=True)
+        if server.accept_any_key:
+            print("  api key:       any (start with --api-key KEY to require one)", flush=True)
+        else:
+            # Not echoed: it may be a key the user keeps private.
+            print("  api key:       only the one given with --api-key", flush=True)
         for rule in rules:
             print(f"  tool call:     {rule.name} {rule.arguments_json()}", flush=True)
         if args.lenient:

@@ -295,6 +295,18 @@ class FakeRest:
         minted = self.secrets.get(key)
         return minted is not None and minted.expires_at > time.time()
 
+    def key_kind(self, key: str) -> str | None:
+        """``"api"`` for an API key, ``"secret"`` for a live client secret, None to refuse.
+
+        With the server's ``accept_any_key`` every other non-empty key is an API
+        key; a minted secret stays a secret, and an expired one is still refused.
+        """
+        if key == self.server.api_key:
+            return "api"
+        if key in self.secrets:
+            return "secret" if self.accepts_key(key) else None
+        return "api" if key and self.server.accept_any_key else None
+
     def refusal(self, query: dict[str, str]) -> tuple[int, bytes] | None:
         """Why a WebSocket with ``call_id`` in ``query`` may not attach, or None."""
         call_id = query.get("call_id")
@@ -412,13 +424,13 @@ class FakeRest:
                 "You didn't provide an API key. You need to provide your API key in an "
                 "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
             )
-        if key != self.server.api_key and not self.accepts_key(key):
+        if self.key_kind(key) is None:
             raise Refused(401, f"Incorrect API key provided: ...{key[-4:]}.", "invalid_api_key")
         return key
 
     def require_api_key(self, key: str) -> None:
         """Refuse (401) a request that carried a client secret where only the key may go."""
-        if key != self.server.api_key:
+        if self.key_kind(key) != "api":
             raise Refused(
                 401, "This endpoint needs an API key; a client secret cannot call it.", None
             )

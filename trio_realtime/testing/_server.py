@@ -111,6 +111,11 @@ class FakeServer:
     ``openai`` SDK lists (see `trio_realtime.testing._strict`).
     ``strict=False`` accepts any path that ends like the API's and any model,
     for tests with made-up names; a missing model is then ``model``.
+
+    Requests must carry ``api_key`` (or a client secret the server minted);
+    ``accept_any_key=True`` takes any non-empty key as an API key, for clients
+    that bring their own (``serve-fake`` without ``--api-key``). A request with
+    no key, or an expired client secret, is refused (401) either way.
     """
 
     def __init__(
@@ -129,6 +134,7 @@ class FakeServer:
         record_received: bool = True,
         webhook_secret: str = DEFAULT_WEBHOOK_SECRET,
         strict: bool = True,
+        accept_any_key: bool = False,
     ) -> None:
         if delta_size < 1:
             raise ValueError("delta_size must be at least 1")
@@ -145,6 +151,7 @@ class FakeServer:
         self.record_sent: bool = record_sent
         self.record_received: bool = record_received
         self.strict: bool = strict
+        self.accept_any_key: bool = accept_any_key
         self.connections: list[FakeConnection] = []
         self.received: list[ClientEvent] = []
         self.rest: FakeRest = FakeRest(self, webhook_secret)
@@ -422,7 +429,7 @@ class FakeServer:
                 "invalid_request_error",
                 None,
             )
-        if key != self.api_key and not self.rest.accepts_key(key):
+        if self.rest.key_kind(key) is None:
             # Like the API, show only the key's last four characters.
             return 401, error_body(
                 f"Incorrect API key provided: ...{key[-4:]}.",
@@ -476,6 +483,7 @@ def open_fake_server(
     record_received: bool = True,
     webhook_secret: str = DEFAULT_WEBHOOK_SECRET,
     strict: bool = True,
+    accept_any_key: bool = False,
 ) -> FakeServer:
     """A fake Realtime server to use as ``async with open_fake_server() as server:``.
 
@@ -497,4 +505,5 @@ def open_fake_server(
         record_received=record_received,
         webhook_secret=webhook_secret,
         strict=strict,
+        accept_any_key=accept_any_key,
     )
