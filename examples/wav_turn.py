@@ -14,8 +14,8 @@ turns, or never end one that stops mid-word.
 
 Run it against the real API (``OPENAI_API_KEY``) or the fake server::
 
-    python -m trio_realtime serve-fake --port 8765   # prints a base url and an api key
-    OPENAI_BASE_URL=... OPENAI_API_KEY=... python examples/wav_turn.py question.wav answer.wav
+    python -m trio_realtime serve-fake --port 8765   # prints a base url; takes any key
+    OPENAI_BASE_URL=... OPENAI_API_KEY=sk-any python examples/wav_turn.py question.wav answer.wav
 
 A WAV that is not 16-bit mono 24 kHz needs the ``audio`` extra
 (``pip install 'trio-realtime[audio]'``) for the conversion.

@@ -15,8 +15,9 @@ async def start_serve_fake(
     nursery: trio.Nursery, env: dict[str, str], *extra_args: str
 ) -> dict[str, str]:
     """Start serve-fake in ``nursery`` with ``env`` (and ``extra_args``); the same env
-    plus the ``OPENAI_BASE_URL``, ``OPENAI_API_KEY`` and ``OPENAI_WEBHOOK_SECRET`` that
-    its banner announced.
+    plus the ``OPENAI_BASE_URL`` and ``OPENAI_WEBHOOK_SECRET`` that its banner
+    announced, and an ``OPENAI_API_KEY`` it takes: a made-up one, since it accepts
+    any key, or the ``--api-key`` of ``extra_args``.
 
     It runs until the nursery is cancelled.
     """
@@ -37,9 +38,15 @@ async def start_serve_fake(
     assert base_url
     assert api_key
     assert webhook_secret
+    if "--api-key" in extra_args:
+        assert api_key.group(1) == "only"
+        key = extra_args[extra_args.index("--api-key") + 1]
+    else:
+        assert api_key.group(1) == "any"
+        key = "sk-any-key-serve-fake-takes"
     return {
         **env,
         "OPENAI_BASE_URL": base_url.group(1),
-        "OPENAI_API_KEY": api_key.group(1),
+        "OPENAI_API_KEY": key,
         "OPENAI_WEBHOOK_SECRET": webhook_secret.group(1),
     }

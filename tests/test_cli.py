@@ -116,7 +116,9 @@ async def test_serve_fake_serves_until_interrupted() -> None:
             fields = dict(
                 line.strip().split(": ", 1) for line in banner.decode().splitlines() if ": " in line
             )
-            client = rt.Client(api_key=fields["api key"], base_url=fields["base url"])
+            # Without --api-key any key goes, and the banner says so.
+            assert fields["api key"].strip().startswith("any")
+            client = rt.Client(api_key="sk-a-key-of-my-own", base_url=fields["base url"])
             async with rt.open_realtime(client, "gpt-realtime") as conn:
                 await conn.send(
                     ev.SessionUpdate(session=ev.RealtimeSession(output_modalities=["text"]))
@@ -215,3 +217,43 @@ async def test_serve_fake_drops_connections_and_expires_sessions_when_told() -> 
             nursery.cancel_scope.cancel()
     # The service's end: session_expired, then a normal close that ends iteration.
     assert codes == ["session_expired"]
+
+
+async def test_serve_fake_is_strict_unless_lenient() -> None:
+    from _serve_fake import start_serve_fake
+
+    async def created_model(env: dict[str, str], model: str) -> str:
+        client = rt.Client(api_key=env["OPENAI_API_KEY"], base_url=env["OPENAI_BASE_URL"])
+        async with rt.open_realtime(client, model) as conn:
+            event = await conn.receive()
+            if isinstance(event, ev.ErrorEvent):
+                with pytest.raises(rt.ConnectionClosed, match="4000"):
+                    await conn.receive()
+                return str(event.error.code)
+            assert isinstance(event, ev.SessionCreated)
+            return str(event.session.model)
+
+    with trio.fail_after(TIMEOUT):
+        async with trio.open_nursery() as nursery:
+            strict = await start_serve_fake(nursery, _env())
+            lenient = await start_serve_fake(nursery, _env(), "--lenient")
+            assert await created_model(strict, "my-model") == "model_not_found"
+            assert await created_model(strict, "gpt-realtime-2.1") == "gpt-realtime-2.1"
+            assert await created_model(lenient, "my-model") == "my-model"
+            nursery.cancel_scope.cancel()
+
+
+async def test_serve_fake_with_api_key_takes_only_that_key() -> None:
+    from _serve_fake import start_serve_fake
+
+    with trio.fail_after(TIMEOUT):
+        async with trio.open_nursery() as nursery:
+            env = await start_serve_fake(nursery, _env(), "--api-key", "sk-only-this-one")
+            base_url = env["OPENAI_BASE_URL"]
+            with pytest.raises(rt.AuthenticationError):
+                async with rt.open_realtime(rt.Client(api_key="sk-other", base_url=base_url)):
+                    pytest.fail("serve-fake took a key it was told not to")  # pragma: no cover
+            client = rt.Client(api_key="sk-only-this-one", base_url=base_url)
+            async with rt.open_realtime(client, "gpt-realtime-2.1") as conn:
+                assert isinstance(await conn.receive(), ev.SessionCreated)
+            nursery.cancel_scope.cancel()

@@ -5,11 +5,12 @@ temporary folder, with ``OPENAI_BASE_URL`` and ``OPENAI_API_KEY`` pointing at
 a fresh ``python -m trio_realtime serve-fake`` (and ``AZURE_OPENAI_ENDPOINT``,
 ``AZURE_OPENAI_API_KEY`` at it too; an RST comment
 ``.. serve-fake: ARGS`` right before the block adds arguments, such as
-``--tool-call``). A ``text`` block captioned ``Output`` right after it is the
-program's exact standard output. A ``console`` block may hold ``pip install``
-lines (each extra it names must exist) and ``nox -s`` lines (each session must
-exist). Any other kind of block, or a literal block written with ``::``, fails:
-it could not be checked.
+``--tool-call``). A ``python`` block captioned ``test_NAME.py`` is a test module,
+run by pytest with pytest-trio and the ``fake_server`` plugin. A ``text`` block
+captioned ``Output`` right after a program is its exact standard output. A
+``console`` block may hold ``pip install`` lines (each extra it names must
+exist) and ``nox -s`` lines (each session must exist). Any other kind of
+block, or a literal block written with ``::``, fails: it could not be checked.
 """
 
 from __future__ import annotations
@@ -121,6 +122,7 @@ def test_the_docs_have_code_to_run() -> None:
         assert page in pages, page
     # The parser sees options and the expected output.
     assert any(b.serve_args for b in PYTHON)
+    assert any(b.options.get("caption", "").startswith("test_") for b in PYTHON)
     assert any(b.output for b in PYTHON)
 
 
@@ -150,8 +152,18 @@ async def test_python_block_runs(block: Block, tmp_path: Path) -> None:
             # The Azure page's client, pointed at the same fake.
             env["AZURE_OPENAI_ENDPOINT"] = env["OPENAI_BASE_URL"].removesuffix("/v1")
             env["AZURE_OPENAI_API_KEY"] = env["OPENAI_API_KEY"]
+            command = [sys.executable, "-c", block.code]
+            module = block.options.get("caption", "")
+            if module.startswith("test_") and module.endswith(".py"):
+                # A test module: run by pytest, as the page says, with pytest-trio's
+                # trio_mode and our plugin (by name, installed or not).
+                (tmp_path / module).write_text(block.code, encoding="utf-8")
+                env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+                command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+                command += ["-p", "pytest_trio.plugin", "-o", "trio_mode=true"]
+                command += ["-p", "trio_realtime.testing.pytest_plugin", module]
             result = await trio.run_process(
-                [sys.executable, "-c", block.code],
+                command,
                 cwd=tmp_path,
                 env=env,
                 capture_stdout=True,
@@ -159,7 +171,7 @@ async def test_python_block_runs(block: Block, tmp_path: Path) -> None:
                 check=False,
             )
             nursery.cancel_scope.cancel()
-    assert result.returncode == 0, f"{block.id}\n{result.stderr.decode()}"
+    assert result.returncode == 0, f"{block.id}\n{result.stdout.decode()}{result.stderr.decode()}"
     if block.output is not None:
         assert result.stdout.decode() == block.output, block.id
 

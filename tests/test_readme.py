@@ -13,10 +13,12 @@ from _serve_fake import start_serve_fake
 README = Path(__file__).resolve().parent.parent / "README.rst"
 
 
-def _example(section: str) -> str:
-    """The first Python code block after the heading ``section``."""
+def _example(section: str, nth: int = 0) -> str:
+    """The first (or ``nth``, from 0) Python code block after the heading ``section``."""
     text = README.read_text(encoding="utf-8")
     usage = text[text.index(f"\n{section}\n") :]
+    for _ in range(nth):
+        usage = usage[usage.index(".. code-block:: python") + 1 :]
     block = usage[usage.index(".. code-block:: python") :].split("\n\n", 1)[1]
     lines: list[str] = []
     for line in block.splitlines():
@@ -41,6 +43,29 @@ def test_testing_example_runs() -> None:
     subprocess.run(
         [sys.executable, "-c", _example("Testing your application")], check=True, timeout=60
     )
+
+
+def test_fixture_example_runs_under_pytest(tmp_path: Path) -> None:
+    code = _example("Testing your application", nth=1)
+    assert "fake_server: FakeServer" in code
+    (tmp_path / "test_readme_fixture.py").write_text(code, encoding="utf-8")
+    # pytest-trio and our plugin by name, whether or not the entry point is installed.
+    env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(README.parent), env.get("PYTHONPATH")]))
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    command += ["-p", "pytest_trio.plugin", "-o", "trio_mode=true"]
+    command += ["-p", "trio_realtime.testing.pytest_plugin", "test_readme_fixture.py"]
+    result = subprocess.run(
+        command,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed" in result.stdout
 
 
 async def test_usage_example_runs_against_fake_server() -> None:

@@ -54,11 +54,20 @@ def _parser() -> argparse.ArgumentParser:
         "serve-fake",
         help="run the fake Realtime server standalone (for other languages' tests)",
         description="Serve the fake Realtime API until Ctrl-C. Clients use "
-        "ws://HOST:PORT/v1/realtime?model=... with the printed key as a bearer token.",
+        "ws://HOST:PORT/v1/realtime?model=... with any key as a bearer token, or the "
+        "--api-key one if given.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=0, help="port (default 0: any free port)")
-    serve.add_argument("--api-key", default=None, help="key to accept (default: the fake key)")
+    serve.add_argument(
+        "--api-key", default=None, help="accept only this key (default: accept any key)"
+    )
+    serve.add_argument(
+        "--lenient",
+        action="store_true",
+        help="accept any model name and any path ending like the API's (default: refuse "
+        "unknown models and wrong paths as the service does)",
+    )
     serve.add_argument("--delta-size", type=int, default=8, help="characters per text delta")
     serve.add_argument("--interval", type=float, default=0.0, help="seconds between deltas")
     serve.add_argument(
@@ -176,16 +185,22 @@ async def _serve_fake(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         api_key=args.api_key or DEFAULT_API_KEY,
+        accept_any_key=args.api_key is None,
         delta_size=args.delta_size,
         delta_interval=args.interval,
         faults=faults,
         record_received=False,
+        strict=not args.lenient,
     ) as server:
         print("fake Realtime server listening", flush=True)
         print(f"  websocket url: {server.url}", flush=True)
         print(f"  base url:      {server.base_url}", flush=True)
         print(f"  webhook secret: {server.rest.webhook_secret}", flush=True)
-        print(f"  api key:       {server.api_key}", flush=True)
+        if server.accept_any_key:
+            print("  api key:       any (start with --api-key KEY to require one)", flush=True)
+        else:
+            # Not echoed: it may be a key the user keeps private.
+            print("  api key:       only the one given with --api-key", flush=True)
         for rule in rules:
             print(f"  tool call:     {rule.name} {rule.arguments_json()}", flush=True)
         for flag, value in (
@@ -195,6 +210,8 @@ async def _serve_fake(args: argparse.Namespace) -> int:
         ):
             if value is not None:
                 print(f"  {flag}: {value:g}", flush=True)
+        if args.lenient:
+            print("  lenient:       any model name and path prefix accepted", flush=True)
         print("press Ctrl-C to stop", flush=True)
         await trio.sleep_forever()
 

@@ -11,7 +11,9 @@ scriptable replies, so applications can be tested offline::
 
 The same port serves the REST endpoints (client secrets, calls) and rings a
 webhook URL with a signed incoming call (``server.rest.incoming_call(url)``).
-It needs only the library's own dependencies.
+It needs only the library's own dependencies. Under pytest with pytest-trio,
+the ``fake_server`` fixture of ``trio_realtime.testing.pytest_plugin`` (loaded
+by itself once trio-realtime is installed) is such a server, one per test.
 """
 
 from __future__ import annotations

@@ -162,6 +162,20 @@ class FakeConnection:
         """Stop sending and reading from now on; the socket stays open."""
         self._stalled = True
 
+    async def refuse(self, code: str, message: str, *, param: str | None = None) -> None:
+        """End this session at once, as the service ends one that may not open (an
+        unknown model, say): an ``invalid_request_error`` ``error`` event with
+        ``code``, then close code 4000 with the reason
+        ``invalid_request_error.<code>``."""
+        try:
+            await self.engine.error(message, code=code, param=param)
+            await self.close(4000, f"invalid_request_error.{code}")
+        except trio_websocket.ConnectionClosed:
+            pass
+        finally:
+            self._done.set()
+            self.server._notify()  # pyright: ignore[reportPrivateUsage]
+
     # -- the receive loop ----------------------------------------------------------
 
     async def run(self) -> None:

@@ -29,6 +29,7 @@ from .._errors import EventDecodeError
 from ._invalid import decode_error_detail
 from ._script import Turn, chunk_text, reply_items
 from ._stream import ActiveResponse, Streamer, duration_ms, message_text, opt
+from ._strict import ModelProblem, transcription_model_problem
 from ._vad import SpeechStarted, VoiceActivityDetector
 
 if TYPE_CHECKING:
@@ -95,6 +96,20 @@ def _deep_merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
         else:
             merged[key] = value
     return merged
+
+
+def _transcription_problem(session: ev.RealtimeSession) -> ModelProblem | None:
+    audio = session.audio
+    if not isinstance(audio, ev.AudioConfig) or not isinstance(audio.input, ev.AudioInput):
+        return None
+    transcription = audio.input.transcription
+    if not isinstance(transcription, ev.AudioTranscription) or not isinstance(
+        transcription.model, str
+    ):
+        return None
+    return transcription_model_problem(
+        transcription.model, "session.audio.input.transcription.model"
+    )
 
 
 class Engine:
@@ -227,6 +242,10 @@ class Engine:
                 param="session.output_modalities",
                 event_id=eid,
             )
+            return
+        problem = _transcription_problem(merged) if self.server.strict else None
+        if problem is not None:
+            await self.error(problem.message, code=problem.code, param=problem.param, event_id=eid)
             return
         self.session = merged
         await self.emit(ev.SessionUpdated(event_id=self.event_id(), session=merged))

@@ -116,6 +116,7 @@ from ..live import (
 from ._connection import FakeConnection
 from ._rest import HTTPAnswer, Refused, RestRequest, RestRoute
 from ._script import Turn, reply_items
+from ._strict import live_model_problem
 
 if TYPE_CHECKING:
     from ._server import FakeServer
@@ -468,6 +469,22 @@ class LiveEngine:
                             message="session.model is required",
                             type="invalid_request_error",
                             param="session.model",
+                            client_event_id=cid,
+                        ),
+                        client_event_id=cid,
+                    )
+                )
+                return
+            problem = live_model_problem(config.model) if self.server.strict else None
+            if problem is not None:
+                await self.emit(
+                    ErrorEvent(
+                        event_id=self._id(),
+                        error=ErrorDetail(
+                            code=problem.code,
+                            message=problem.message,
+                            type="invalid_request_error",
+                            param=problem.param,
                             client_event_id=cid,
                         ),
                         client_event_id=cid,

@@ -34,6 +34,7 @@ import trio
 from .. import events as ev
 from ..rest._webhooks import sign_webhook
 from ._engine import default_session
+from ._strict import api_tail, realtime_model_problem
 
 if TYPE_CHECKING:
     from ._server import FakeServer
@@ -294,6 +295,18 @@ class FakeRest:
         minted = self.secrets.get(key)
         return minted is not None and minted.expires_at > time.time()
 
+    def key_kind(self, key: str) -> str | None:
+        """``"api"`` for an API key, ``"secret"`` for a live client secret, None to refuse.
+
+        With the server's ``accept_any_key`` every other non-empty key is an API
+        key; a minted secret stays a secret, and an expired one is still refused.
+        """
+        if key == self.server.api_key:
+            return "api"
+        if key in self.secrets:
+            return "secret" if self.accepts_key(key) else None
+        return "api" if key and self.server.accept_any_key else None
+
     def refusal(self, query: dict[str, str]) -> tuple[int, bytes] | None:
         """Why a WebSocket with ``call_id`` in ``query`` may not attach, or None."""
         call_id = query.get("call_id")
@@ -370,13 +383,11 @@ class FakeRest:
     async def _route(
         self, method: str, path: str, headers: dict[str, str], body: bytes
     ) -> HTTPAnswer:
-        parts = [p for p in path.split("/") if p]
         # Everything lives under the base path (/v1); match on what follows it.
         known = ("realtime", "fake", *self._routes)
-        start = next((i for i, part in enumerate(parts) if part in known), None)
-        if start is None:
+        tail = api_tail(path, strict=self.server.strict, known=known)
+        if tail is None:
             raise Refused(404, f"Invalid URL ({method} {path})")
-        tail = parts[start:]
         route = self._routes.get(tail[0])
         if route is not None:
             key = self._authorize(headers)
@@ -413,13 +424,13 @@ class FakeRest:
                 "You didn't provide an API key. You need to provide your API key in an "
                 "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
             )
-        if key != self.server.api_key and not self.accepts_key(key):
+        if self.key_kind(key) is None:
             raise Refused(401, f"Incorrect API key provided: ...{key[-4:]}.", "invalid_api_key")
         return key
 
     def require_api_key(self, key: str) -> None:
         """Refuse (401) a request that carried a client secret where only the key may go."""
-        if key != self.server.api_key:
+        if self.key_kind(key) != "api":
             raise Refused(
                 401, "This endpoint needs an API key; a client secret cannot call it.", None
             )
@@ -486,7 +497,7 @@ class FakeRest:
             case "accept":
                 self._in_state(call, action, "ringing")
                 session = decode_body(body, ev.RealtimeSession)
-                model = session.model if isinstance(session.model, str) else self.server.model
+                model = self._call_model(session)
                 call.session = _merge(default_session(model), session)
                 call._move("accepted")  # pyright: ignore[reportPrivateUsage]
             case "reject":
@@ -505,6 +516,16 @@ class FakeRest:
             case _:
                 raise Refused(404, f"Invalid URL (POST /v1/realtime/calls/{call_id}/{action})")
         return 200, [], b""
+
+    def _call_model(self, session: ev.RealtimeSession | None) -> str:
+        """The model a call's session names; a strict fake refuses (400) an unknown one."""
+        model = session.model if session is not None else None
+        if not isinstance(model, str):
+            return self.server.model
+        problem = realtime_model_problem(model) if self.server.strict else None
+        if problem is not None:
+            raise Refused(400, problem.message, problem.code, "session.model")
+        return model
 
     def _in_state(self, call: FakeCall, action: str, *states: str) -> None:
         if call.state not in states:
@@ -540,13 +561,13 @@ class FakeRest:
             raise Refused(400, "Send the SDP offer as multipart/form-data or application/sdp.")
         if not offer.startswith("v=0"):
             raise Refused(400, "The SDP offer is not valid SDP.", "invalid_offer", "sdp")
+        model = self._call_model(session)
         call_id = self._new_id("rtc")
-        model = session.model if session is not None and isinstance(session.model, str) else None
         call = FakeCall(
             call_id=call_id,
             kind="webrtc",
             state="accepted",
-            session=_merge(default_session(model or self.server.model), session),
+            session=_merge(default_session(model), session),
             sdp_offer=offer,
         )
         self.calls[call_id] = call

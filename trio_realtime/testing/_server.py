@@ -24,12 +24,14 @@ from typing import TYPE_CHECKING, TypeVar
 import trio
 import trio_websocket
 
+from .. import events as ev
 from .._nursery import exit_nursery
 from ..events import ClientEvent
 from ._connection import FakeConnection
 from ._live import LiveFakeConnection, live_rest_route, live_route, live_sessions
 from ._rest import DEFAULT_WEBHOOK_SECRET, FakeRest, ReplayStream, error_body, read_head
 from ._script import Responder, ToolCall, echo_responder
+from ._strict import ModelProblem, api_tail, realtime_model_problem
 
 if TYPE_CHECKING:
     from .._client import Client
@@ -99,6 +101,21 @@ class FakeServer:
     `trio_realtime.testing._rest`): ``rest`` holds their state (``rest.calls``,
     ``rest.secrets``), ``rest.incoming_call(url)`` rings a SIP call by
     delivering a webhook signed with ``webhook_secret``.
+
+    ``strict`` (the default) answers like the service where a mistake would
+    otherwise pass: a path outside the API's (``/v1``, or Azure's ``/openai``
+    and ``/openai/v1``) gets HTTP 404; a Realtime session with an unknown
+    model, or none, gets an ``error`` event and close code 4000; so do an
+    unknown transcription or GPT-Live model (an ``error`` event) and an
+    unknown model for a call (HTTP 400). The known models are those the
+    ``openai`` SDK lists (see `trio_realtime.testing._strict`).
+    ``strict=False`` accepts any path that ends like the API's and any model,
+    for tests with made-up names; a missing model is then ``model``.
+
+    Requests must carry ``api_key`` (or a client secret the server minted);
+    ``accept_any_key=True`` takes any non-empty key as an API key, for clients
+    that bring their own (``serve-fake`` without ``--api-key``). A request with
+    no key, or an expired client secret, is refused (401) either way.
     """
 
     def __init__(
@@ -116,6 +133,8 @@ class FakeServer:
         record_sent: bool = False,
         record_received: bool = True,
         webhook_secret: str = DEFAULT_WEBHOOK_SECRET,
+        strict: bool = True,
+        accept_any_key: bool = False,
     ) -> None:
         if delta_size < 1:
             raise ValueError("delta_size must be at least 1")
@@ -131,6 +150,8 @@ class FakeServer:
         self.faults: Faults = faults if faults is not None else Faults()
         self.record_sent: bool = record_sent
         self.record_received: bool = record_received
+        self.strict: bool = strict
+        self.accept_any_key: bool = accept_any_key
         self.connections: list[FakeConnection] = []
         self.received: list[ClientEvent] = []
         self.rest: FakeRest = FakeRest(self, webhook_secret)
@@ -376,16 +397,29 @@ class FakeServer:
         initial = self.rest.initial_session(_bearer(headers), query)
         if initial is not None:
             conn.engine.session = initial
+        problem = None
+        if self.strict and kind is FakeConnection:
+            problem = _model_problem(target.path, query, initial)
         self.connections.append(conn)
         self._notify()
-        await conn.run()
+        if problem is not None:
+            await conn.refuse(problem.code, problem.message, param=problem.param)
+        else:
+            await conn.run()
 
     def _refusal(self, path: str, headers: list[tuple[str, str]]) -> tuple[int, bytes] | None:
         """An HTTP status and JSON body when the upgrade must be refused, like the API."""
         route = live_route(path)
         if route is not None and route[0] == "attach" and route[1] not in live_sessions(self):
             return 404, error_body(f"No Live session {route[1]!r}", "invalid_request_error", None)
-        if route is None and not path.rstrip("/").endswith("/realtime"):
+        if self.strict:
+            tail = api_tail(path, strict=True, known=("realtime", "live"))
+            served = tail == ["realtime"] or (
+                tail is not None and tail[0] == "live" and live_route("/".join(tail)) is not None
+            )
+        else:
+            served = route is not None or path.rstrip("/").endswith("/realtime")
+        if not served:
             return 404, error_body(f"Invalid URL (GET {path})", "invalid_request_error", None)
         key = _bearer(headers)
         if not key:
@@ -395,7 +429,7 @@ class FakeServer:
                 "invalid_request_error",
                 None,
             )
-        if key != self.api_key and not self.rest.accepts_key(key):
+        if self.rest.key_kind(key) is None:
             # Like the API, show only the key's last four characters.
             return 401, error_body(
                 f"Incorrect API key provided: ...{key[-4:]}.",
@@ -403,6 +437,25 @@ class FakeServer:
                 "invalid_api_key",
             )
         return None
+
+
+def _model_problem(
+    path: str, query: dict[str, str], initial: ev.RealtimeSession | None
+) -> ModelProblem | None:
+    """Why a strict fake ends a new Realtime session at once (see `_strict`), or None."""
+    if "call_id" in query:
+        return None  # the call's session was configured, and checked, over REST
+    if path.startswith("/openai/"):
+        # Azure: the model is the name of one's own deployment; it must be there.
+        if query.get("model") or query.get("deployment"):
+            return None
+        return realtime_model_problem(None)
+    model = query.get("model")
+    if model is None and initial is not None and isinstance(initial.model, str):
+        model = initial.model  # a client secret's session names the model
+    if model is None and query.get("intent") == "transcription":
+        return None
+    return realtime_model_problem(model)
 
 
 def _bearer(headers: list[tuple[str, str]]) -> str:
@@ -429,11 +482,14 @@ def open_fake_server(
     record_sent: bool = False,
     record_received: bool = True,
     webhook_secret: str = DEFAULT_WEBHOOK_SECRET,
+    strict: bool = True,
+    accept_any_key: bool = False,
 ) -> FakeServer:
     """A fake Realtime server to use as ``async with open_fake_server() as server:``.
 
     It listens on ``host`` (loopback) at ``port`` (0: chosen by the OS) while
-    the block runs; see `FakeServer` for the knobs.
+    the block runs; see `FakeServer` for the knobs. ``strict=False`` accepts
+    made-up model names and paths (see `FakeServer`).
     """
     return FakeServer(
         api_key=api_key,
@@ -448,4 +504,6 @@ def open_fake_server(
         record_sent=record_sent,
         record_received=record_received,
         webhook_secret=webhook_secret,
+        strict=strict,
+        accept_any_key=accept_any_key,
     )
