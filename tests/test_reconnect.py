@@ -1005,3 +1005,29 @@ async def test_a_frame_cut_mid_write_is_sent_again_on_the_new_session(
         got = server.connections[0].received_of(ev.ConversationItemCreate)
         assert [e.event_id for e in got] == ["the-one"]
         nursery.cancel_scope.cancel()
+
+
+async def test_a_server_that_accepts_and_drops_at_once_is_not_reconnected_to_forever(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    # Every connection opens fine and fails at once: each reconnect "succeeds",
+    # so only a budget carried across them ends the storm.
+    async def flaps(server: Server) -> None:
+        await server.text(
+            b'{"type":"session.created","event_id":"e1","session":{"type":"realtime"}}'
+        )
+        await server.send(frame(CLOSE, (1011).to_bytes(2, "big")))
+        await server.read_all()
+
+    async with open_fake_server() as server, trio.open_nursery() as nursery:
+        net = Net(server, nursery, ping_interval=None)
+        net.raw.extend([flaps] * 30)
+        policy = fast()
+        with trio.fail_after(300):
+            with pytest.raises(rt.ConnectionClosed) as info:
+                async with net.session(policy) as conn:
+                    async for _ in conn:
+                        pass
+            assert info.value.code == 1011
+            assert net.attempts <= policy.max_attempts + 1
+        nursery.cancel_scope.cancel()

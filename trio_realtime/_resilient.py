@@ -176,6 +176,15 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
         self._latest: AnyConnection = first
         self._live: list[AnyConnection] = [first]
         self._session_started = trio.current_time()
+        #: A connection that fails again before it delivered anything new,
+        #: within `Reconnect.backoff_max` of the reconnect that made it, counts
+        #: against that reconnect's attempts (a server that accepts and drops
+        #: at once would otherwise be reconnected to forever): when that
+        #: reconnect finished, its attempts, and the events delivered by then.
+        self._recovered_at = -math.inf
+        self._streak = 0
+        self._delivered = 0
+        self._delivered_at_recovery = -1
         tx, rx = trio.open_memory_channel[Any](send_buffer_size)
         self.send_channel: trio.MemorySendChannel[C] = tx
         self._rx: trio.MemoryReceiveChannel[Any] = rx
@@ -286,6 +295,8 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
         return self._seen(event)
 
     def _seen(self, event: Any) -> Any:
+        if event.__class__ is not ev.SessionCreated:  # a new session always says hello
+            self._delivered += 1
         back = self._back_ids
         if back:
             event = _rename(event, back)
@@ -625,17 +636,26 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
             since = trio.current_time()
         last: BaseException | None = cause
         attempt = 0
+        # Attempts of the previous reconnect still count when its connection
+        # did not hold (see `_streak`); the marker reports this switch's own.
+        carried = 0
+        if (
+            not planned
+            and self._delivered == self._delivered_at_recovery
+            and trio.current_time() - self._recovered_at < policy.backoff_max
+        ):
+            carried = self._streak
         old_done = False
         while True:
             attempt += 1
             now = trio.current_time()
-            if attempt > policy.max_attempts or now - since > policy.max_downtime:
+            if attempt + carried > policy.max_attempts or now - since > policy.max_downtime:
                 if planned and not old_done:
                     return self._later(reason, last)
                 assert last is not None
                 await self._give_up(old, last)
                 return True
-            delay = policy.delay(attempt, self._rng)
+            delay = policy.delay(attempt + carried, self._rng)
             asked = retry_after(last) if last is not None else None
             if asked is not None:
                 delay = max(delay, asked)
@@ -674,6 +694,10 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
                     await self._give_up(old, exc)
                     return True
                 continue
+            if not planned:
+                self._streak = attempt + carried
+                self._recovered_at = trio.current_time()
+                self._delivered_at_recovery = self._delivered
             await self._resume(new, marker, opened)
             return False
 
