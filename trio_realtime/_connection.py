@@ -75,6 +75,7 @@ __all__ = [
     "RealtimeConnection",
     "TranslationConnection",
     "TranslationEvent",
+    "rejection",
     "start_connection",
 ]
 
@@ -590,13 +591,7 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         # Put straight on send_channel, so no call of the sender's can fail:
         # the next receive reports it, and the session goes on.
         self._events_rejected += 1
-        message = f"an event put on send_channel was not sent: {exc}"
-        log.error("%s", message)
-        if isinstance(exc, EventEncodeError):
-            error: Exception = EventEncodeError(message, path=exc.path, event=item)
-        else:
-            error = TypeError(message)
-        self._rejected.append(error)
+        self._rejected.append(rejection(item, exc))
 
     def _drain_unsent(self) -> None:
         # Whatever is still buffered will never be sent: keep it for the error
@@ -792,6 +787,16 @@ class TranslationConnection(
     ``url``
         The WebSocket URL (it never holds a credential).
     """
+
+
+def rejection(item: object, exc: TypeError | EventEncodeError) -> Exception:
+    """The error a ``receive`` reports for ``item``, an event put on ``send_channel``
+    that could not be sent (``exc`` says why); logged as it is made."""
+    message = f"an event put on send_channel was not sent: {exc}"
+    log.error("%s", message)
+    if isinstance(exc, EventEncodeError):
+        return EventEncodeError(message, path=exc.path, event=item)
+    return TypeError(message)
 
 
 def start_connection(

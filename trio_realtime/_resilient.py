@@ -68,6 +68,7 @@ from ._connection import (
     ConnectionStatistics,
     _Connection,  # pyright: ignore[reportPrivateUsage]
     _Prepared,  # pyright: ignore[reportPrivateUsage]
+    rejection,
 )
 from ._conversation import Conversation
 from ._errors import ConnectionClosed, EventEncodeError, KeepaliveTimeout
@@ -537,13 +538,7 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
 
     def _reject(self, item: object, exc: TypeError | EventEncodeError) -> None:
         self._events_rejected += 1
-        message = f"an event put on send_channel was not sent: {exc}"
-        log.error("%s", message)
-        if isinstance(exc, EventEncodeError):
-            error: Exception = EventEncodeError(message, path=exc.path, event=item)
-        else:
-            error = TypeError(message)
-        self._rejected.append(error)
+        self._rejected.append(rejection(item, exc))
 
     def _take_held(self) -> Any:
         item = self._held.popleft()
