@@ -10,12 +10,15 @@ server, with no socket in between.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import trio
 import trio.testing
 
 import trio_realtime as rt
+from trio_realtime import events as ev
 from trio_realtime._client import prepare_handshake
 from trio_realtime._connection import REALTIME, start_connection
 from trio_realtime._open import _Session  # pyright: ignore[reportPrivateUsage]
@@ -37,7 +40,7 @@ def memory_session(
         client_end, server_end = trio.testing.memory_stream_pair()
         server_nursery = server._nursery  # pyright: ignore[reportPrivateUsage]
         assert server_nursery is not None, "enter the FakeServer first"
-        server_nursery.start_soon(server._handle_stream, server_end)  # pyright: ignore[reportPrivateUsage, reportArgumentType]
+        server_nursery.start_soon(server.serve_stream, server_end)
         handshake = await prepare_handshake(
             server.client(),
             path="/realtime",
@@ -56,3 +59,32 @@ def memory_session(
         )
 
     return _Session(connect)
+
+
+#: A text-only session, for agent tests that read replies as text.
+TEXT = ev.RealtimeSession(output_modalities=["text"])
+
+
+@asynccontextmanager
+async def agent_on(
+    server: FakeServer, session: ev.RealtimeSession | None = TEXT, **agent: Any
+) -> AsyncIterator[tuple[rt.RealtimeConnection, rt.Agent]]:
+    """A memory session (updated to ``session``) with an agent attached."""
+    async with memory_session(server) as conn:
+        if session is not None:
+            await conn.send(ev.SessionUpdate(session=session))
+        async with rt.open_agent(conn, **agent) as a:
+            yield conn, a
+
+
+async def until(predicate: Callable[[], object]) -> None:
+    """Wait until ``predicate()`` holds (state kept in plain lists; MockClock makes it exact)."""
+    while not predicate():  # noqa: ASYNC110
+        await trio.sleep(0.01)
+
+
+def seen(conn: rt.RealtimeConnection) -> list[ev.ServerEvent]:
+    """Every event the connection delivers from now on (an observer)."""
+    events: list[ev.ServerEvent] = []
+    conn.add_observer(events.append)
+    return events

@@ -6,51 +6,25 @@ under ``MockClock(autojump_threshold=0)``; every test is bounded by ``fail_after
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
 import trio
 import trio.testing
-from _memory_fake import memory_session
+from _memory_fake import TEXT, agent_on, memory_session, seen, until
 
 import trio_realtime as rt
 from trio_realtime import events as ev
 from trio_realtime._sequencer import tag_of
 from trio_realtime.audio import PCM16, PlaybackClock
-from trio_realtime.testing import FakeServer, ToolCall, open_fake_server
+from trio_realtime.testing import ToolCall, open_fake_server
 
 pytestmark = pytest.mark.trio
-
-TEXT = ev.RealtimeSession(output_modalities=["text"])
 
 
 @pytest.fixture
 def autojump_clock() -> trio.testing.MockClock:
     return trio.testing.MockClock(autojump_threshold=0)
-
-
-@asynccontextmanager
-async def agent_on(
-    server: FakeServer, session: ev.RealtimeSession | None = TEXT, **agent: Any
-) -> AsyncIterator[tuple[rt.RealtimeConnection, rt.Agent]]:
-    async with memory_session(server) as conn:
-        if session is not None:
-            await conn.send(ev.SessionUpdate(session=session))
-        async with rt.open_agent(conn, **agent) as a:
-            yield conn, a
-
-
-async def until(predicate: Callable[[], object]) -> None:
-    while not predicate():  # noqa: ASYNC110
-        await trio.sleep(0.01)
-
-
-def seen(conn: rt.RealtimeConnection) -> list[ev.ServerEvent]:
-    events: list[ev.ServerEvent] = []
-    conn.add_observer(events.append)
-    return events
 
 
 @rt.tool
