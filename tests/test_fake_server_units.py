@@ -13,9 +13,9 @@ from trio_realtime import events as ev
 from trio_realtime._errors import EventDecodeError
 from trio_realtime.events import decode_client_event
 from trio_realtime.testing import ToolCall, Turn, echo_responder
-from trio_realtime.testing._engine import _deep_merge, default_session
 from trio_realtime.testing._invalid import decode_error_detail
 from trio_realtime.testing._script import chunk_text, reply_items, synth_audio
+from trio_realtime.testing._session_state import deep_merge, default_session
 from trio_realtime.testing._vad import (
     SpeechStarted,
     SpeechStopped,
@@ -104,16 +104,16 @@ def test_echo_responder_prefers_tool_output_then_text_then_audio() -> None:
 
 def test_deep_merge_keeps_siblings_and_replaces_changed_kinds() -> None:
     base = {"audio": {"input": {"turn_detection": {"type": "server_vad", "threshold": 0.5}}}}
-    assert _deep_merge(base, {"audio": {"input": {"turn_detection": {"threshold": 0.9}}}}) == {
+    assert deep_merge(base, {"audio": {"input": {"turn_detection": {"threshold": 0.9}}}}) == {
         "audio": {"input": {"turn_detection": {"threshold": 0.9}}}
     }  # no "type" in the patch: a different kind, replaced whole
-    assert _deep_merge(
+    assert deep_merge(
         base, {"audio": {"input": {"turn_detection": {"type": "server_vad", "threshold": 0.9}}}}
     ) == {"audio": {"input": {"turn_detection": {"type": "server_vad", "threshold": 0.9}}}}
-    assert _deep_merge(base, {"audio": {"input": {"turn_detection": None}}}) == {
+    assert deep_merge(base, {"audio": {"input": {"turn_detection": None}}}) == {
         "audio": {"input": {"turn_detection": None}}
     }
-    assert _deep_merge({"a": 1, "b": 2}, {"b": 3}) == {"a": 1, "b": 3}
+    assert deep_merge({"a": 1, "b": 2}, {"b": 3}) == {"a": 1, "b": 3}
 
 
 def test_default_session_is_a_full_realtime_session() -> None:
@@ -169,6 +169,7 @@ def test_public_names() -> None:
         "FakeServer",
         "Faults",
         "MintedSecret",
+        "PeerGone",
         "Reply",
         "Responder",
         "ToolCall",

@@ -19,7 +19,6 @@ by itself once trio-realtime is installed) is such a server, one per test.
 from __future__ import annotations
 
 from ._connection import FakeConnection as FakeConnection
-from ._engine import DEFAULT_INSTRUCTIONS as DEFAULT_INSTRUCTIONS
 from ._rest import DEFAULT_WEBHOOK_SECRET as DEFAULT_WEBHOOK_SECRET
 from ._rest import FakeCall as FakeCall
 from ._rest import FakeRest as FakeRest
@@ -30,10 +29,12 @@ from ._script import ToolCall as ToolCall
 from ._script import Turn as Turn
 from ._script import echo_responder as echo_responder
 from ._script import tool_rule_responder as tool_rule_responder
-from ._server import DEFAULT_API_KEY as DEFAULT_API_KEY
 from ._server import FakeServer as FakeServer
-from ._server import Faults as Faults
 from ._server import open_fake_server as open_fake_server
+from ._session_state import DEFAULT_INSTRUCTIONS as DEFAULT_INSTRUCTIONS
+from ._state import DEFAULT_API_KEY as DEFAULT_API_KEY
+from ._state import Faults as Faults
+from ._state import PeerGone as PeerGone
 
 __all__ = [
     "DEFAULT_API_KEY",
@@ -45,6 +46,7 @@ __all__ = [
     "FakeServer",
     "Faults",
     "MintedSecret",
+    "PeerGone",
     "Reply",
     "Responder",
     "ToolCall",

@@ -1,9 +1,10 @@
 """`FakeConnection`: one accepted WebSocket of the fake server.
 
-It moves frames: decodes and records what the client sends, encodes and sends
-what the engine emits, and applies the server's fault plan on the way out
-(close with a code, drop the TCP connection, stall, delay). The Realtime
-behaviour itself lives in `_engine.Engine`.
+It moves frames and nothing else: decodes and records what the client sends,
+encodes and sends what its endpoint emits, and applies the server's fault plan
+on the way out (close with a code, drop the TCP connection, stall, delay).
+What the frames mean is the endpoint's business: a Realtime `Engine`, a Live
+or a translation endpoint (see `_state.Endpoint`).
 """
 
 from __future__ import annotations
@@ -12,22 +13,23 @@ import contextlib
 import socket
 import struct
 import time
-from typing import TYPE_CHECKING, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import trio
 import trio_websocket
 
 from .._errors import EventDecodeError
-from ..events import ClientEvent, ServerEvent, decode_client_event, encode_server_event
 from ._engine import Engine
-from ._lifetime import expire_after, maybe_drop
-
-if TYPE_CHECKING:
-    from ._server import FakeServer
+from ._lifetime import maybe_drop
+from ._state import Endpoint, PeerGone, ServerState
 
 __all__ = ["FakeConnection"]
 
-_E = TypeVar("_E", bound=ClientEvent)
+_E = TypeVar("_E")
+
+#: How long a finished connection's endpoint may take to clean up.
+_STOP_TIMEOUT = 1.0
 
 
 class FakeConnection:
@@ -38,13 +40,14 @@ class FakeConnection:
     connection, ``invalid`` the frames that were not valid client events;
     ``sent`` counts server events sent, and with the server's ``record_sent``
     on, ``sent_log`` keeps each one with the `time.perf_counter` reading taken
-    just before it was written (for latency measurements). ``engine`` holds the session state
-    (``engine.session``, ``engine.conversation``).
+    just before it was written (for latency measurements). ``endpoint`` is
+    what the connection serves; for a Realtime session, ``engine`` is that
+    endpoint (``engine.session``, ``engine.conversation``).
     """
 
     def __init__(
         self,
-        server: FakeServer,
+        server: ServerState,
         ws: trio_websocket.WebSocketConnection,
         stream: trio.abc.Stream,
         *,
@@ -52,27 +55,41 @@ class FakeConnection:
         path: str,
         query: dict[str, str],
         headers: list[tuple[str, str]],
+        endpoint: Callable[[FakeConnection], Endpoint] | None = None,
     ) -> None:
-        self.server: FakeServer = server
+        self.server: ServerState = server
         self.number: int = number
         self.path: str = path
         self.query: dict[str, str] = query
         self.headers: list[tuple[str, str]] = headers
         self.model: str = query.get("model") or server.model
-        self.received: list[ClientEvent] = []
+        self.received: list[Any] = []
         self.invalid: list[bytes] = []
         self.sent: int = 0
-        self.sent_log: list[tuple[float, ServerEvent]] = []
-        self.engine: Engine = Engine(self)
+        self.sent_log: list[tuple[float, Any]] = []
         self._ws = ws
         self._stream = stream
         self._stalled = False
         self._done = trio.Event()
-        #: True once the session ended at ``Faults.session_duration``.
-        self.expired: bool = False
+        if endpoint is None:
+            self.endpoint: Endpoint = Engine(server, self, model=self.model)
+        else:
+            self.endpoint = endpoint(self)
 
     def __repr__(self) -> str:
         return f"<FakeConnection #{self.number} {self.path} sent={self.sent}>"
+
+    @property
+    def engine(self) -> Engine:
+        """The Realtime session this connection serves (`TypeError` for another kind)."""
+        if not isinstance(self.endpoint, Engine):
+            raise TypeError(f"connection #{self.number} serves {self.path}, not a Realtime session")
+        return self.endpoint
+
+    @property
+    def expired(self) -> bool:
+        """True once the session ended at ``Faults.session_duration``."""
+        return bool(getattr(self.endpoint, "expired", False))
 
     @property
     def closed(self) -> bool:
@@ -97,9 +114,15 @@ class FakeConnection:
 
     # -- sending -----------------------------------------------------------------
 
-    async def send(self, event: ServerEvent) -> None:
-        """Send one server event, subject to the fault plan (for scripted tests)."""
-        await self._send_frame(encode_server_event(event), event)
+    async def send(self, event: Any) -> None:
+        """Send one server event, subject to the fault plan (for scripted tests).
+
+        Raises `PeerGone` once the client has gone.
+        """
+        try:
+            await self._send_frame(self.endpoint.encode(event), event)
+        except trio_websocket.ConnectionClosed:
+            raise PeerGone(f"connection #{self.number} has closed") from None
 
     async def send_raw(self, data: bytes | str) -> None:
         """Send a frame exactly as given: ``str`` as a text frame, ``bytes`` as binary.
@@ -120,7 +143,7 @@ class FakeConnection:
         async with self._ws._stream_lock:  # pyright: ignore[reportPrivateUsage]
             await self._stream.send_all(data)
 
-    async def _send_frame(self, frame: bytes, event: ServerEvent) -> None:
+    async def _send_frame(self, frame: bytes, event: Any) -> None:
         faults = self.server.faults
         if self._stalled or self.closed:
             await trio.sleep_forever()
@@ -138,7 +161,7 @@ class FakeConnection:
         elif faults.stall_after is not None and self.sent >= faults.stall_after:
             self._stalled = True
         else:
-            await maybe_drop(self)
+            await maybe_drop(self, faults)
 
     # -- ending ------------------------------------------------------------------
 
@@ -164,13 +187,12 @@ class FakeConnection:
 
     async def refuse(self, code: str, message: str, *, param: str | None = None) -> None:
         """End this session at once, as the service ends one that may not open (an
-        unknown model, say): an ``invalid_request_error`` ``error`` event with
-        ``code``, then close code 4000 with the reason
-        ``invalid_request_error.<code>``."""
+        unknown model, say): the endpoint's ``error`` event with ``code``, then
+        close code 4000 with the reason ``invalid_request_error.<code>``."""
         try:
-            await self.engine.error(message, code=code, param=param)
+            await self.endpoint.refuse(code, message, param=param)
             await self.close(4000, f"invalid_request_error.{code}")
-        except trio_websocket.ConnectionClosed:
+        except (trio_websocket.ConnectionClosed, PeerGone):
             pass
         finally:
             self._done.set()
@@ -179,27 +201,26 @@ class FakeConnection:
     # -- the receive loop ----------------------------------------------------------
 
     async def run(self) -> None:
-        """Serve this connection until the client or a fault ends it."""
+        """Serve this connection until the client, the endpoint or a fault ends it."""
         try:
             async with trio.open_nursery() as nursery:
-                self.engine.nursery = nursery
-                duration = self.server.faults.session_duration
-                if duration is not None:
-                    nursery.start_soon(expire_after, self, duration)
                 try:
-                    await self.engine.start()
+                    await self.endpoint.start(nursery)
                     await self._read_loop()
-                except trio_websocket.ConnectionClosed:
+                except (trio_websocket.ConnectionClosed, PeerGone):
                     pass
                 nursery.cancel_scope.cancel()
         except Exception:
             # A bug or a failing responder: tell the client like a real server
             # would (1011, internal error), then let the error reach the test.
-            with trio.move_on_after(1.0) as scope:
+            with trio.move_on_after(_STOP_TIMEOUT) as scope:
                 scope.shield = True
                 await self._ws.aclose(1011, "fake server error")
             raise
         finally:
+            with trio.move_on_after(_STOP_TIMEOUT) as scope:
+                scope.shield = True
+                await self.endpoint.stop()
             self._done.set()
             self.server._notify()  # pyright: ignore[reportPrivateUsage]
 
@@ -210,12 +231,12 @@ class FakeConnection:
                 await trio.sleep_forever()
             raw = message.encode("utf-8") if isinstance(message, str) else message
             try:
-                event = decode_client_event(raw)
+                event = self.endpoint.decode(raw)
             except EventDecodeError as exc:
                 self.invalid.append(raw)
-                await self.engine.reject(exc, raw)
+                await self.endpoint.reject(exc, raw)
                 continue
             if self.server.record_received:
                 self.received.append(event)
             self.server._record(event)  # pyright: ignore[reportPrivateUsage]
-            await self.engine.handle(event)
+            await self.endpoint.handle(event)

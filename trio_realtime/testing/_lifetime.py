@@ -11,40 +11,47 @@ flaky network over hours.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import trio
 
 from .. import events as ev
+from ._state import AUTO_ID, Faults, PeerGone
 
 if TYPE_CHECKING:
-    from ._connection import FakeConnection
+    from ._session_state import SessionState
 
 __all__ = ["SESSION_EXPIRED_MESSAGE", "expire_after", "maybe_drop"]
 
 SESSION_EXPIRED_MESSAGE = "Your session hit the maximum duration of {minutes:g} minutes."
 
 
-async def expire_after(conn: FakeConnection, seconds: float) -> None:
-    """End ``conn`` like the service at its session limit: ``session_expired``, then close."""
+class _Droppable(Protocol):
+    async def drop(self) -> None: ...
+
+
+async def expire_after(session: SessionState, seconds: float) -> None:
+    """End ``session`` like the service at its limit: ``session_expired``, then close."""
     await trio.sleep(seconds)
-    faults = conn.server.faults
-    error = ev.ErrorEvent(
-        event_id=conn.engine.event_id(),
-        error=ev.RealtimeErrorDetail(
-            type="invalid_request_error",
-            code="session_expired",
-            message=SESSION_EXPIRED_MESSAGE.format(minutes=seconds / 60),
-        ),
-    )
-    await conn.send(error)
-    conn.expired = True
-    await conn.close(faults.expire_close_code, "session expired")
+    try:
+        await session.emit(
+            ev.ErrorEvent(
+                event_id=AUTO_ID,
+                error=ev.RealtimeErrorDetail(
+                    type="invalid_request_error",
+                    code="session_expired",
+                    message=SESSION_EXPIRED_MESSAGE.format(minutes=seconds / 60),
+                ),
+            )
+        )
+    except PeerGone:
+        return  # the client left first
+    session.expired = True
+    await session.peer.close(session.server.faults.expire_close_code, "session expired")
 
 
-async def maybe_drop(conn: FakeConnection) -> bool:
+async def maybe_drop(conn: _Droppable, faults: Faults) -> bool:
     """Drop ``conn`` with the probability ``Faults.drop_chance``; True if it did."""
-    faults = conn.server.faults
     if faults.drop_chance and faults.rng.random() < faults.drop_chance:
         await conn.drop()
         return True

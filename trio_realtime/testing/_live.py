@@ -35,14 +35,12 @@ README ("The fake server") for what is not simulated.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import time
 import urllib.parse
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import msgspec
 import trio
-import trio_websocket
 
 from .._errors import EventDecodeError
 from ..live import (
@@ -113,21 +111,18 @@ from ..live import (
     TransportDtmfSend,
     TransportDtmfSent,
 )
-from ._connection import FakeConnection
-from ._rest import HTTPAnswer, Refused, RestRequest, RestRoute
+from ._rest import FakeRest, HTTPAnswer, Refused, RestRequest, RestRoute
 from ._script import Turn, reply_items
+from ._state import AUTO_ID, EventIds, Peer, PeerGone, ServerState
 from ._strict import live_model_problem
 
-if TYPE_CHECKING:
-    from ._server import FakeServer
-
 __all__ = [
+    "LiveEndpoint",
     "LiveEngine",
-    "LiveFakeConnection",
+    "LiveSessions",
     "live_rest",
     "live_rest_route",
     "live_route",
-    "live_sessions",
 ]
 
 #: How long a fake session's ``expires_at`` lies ahead.
@@ -148,86 +143,69 @@ def live_route(path: str) -> tuple[str, str | None] | None:
     return None
 
 
-class LiveFakeConnection(FakeConnection):
-    """A Live WebSocket of the fake server: a primary, a sideband or a fork."""
+#: The server's running and stored Live sessions, by session id.
+LiveSessions = dict[str, "LiveEngine"]
 
-    def __init__(self, server: FakeServer, *args: Any, **kwargs: Any) -> None:
-        super().__init__(server, *args, **kwargs)
-        route = live_route(self.path)
-        assert route is not None
+
+class LiveEndpoint:
+    """What one Live WebSocket serves: a primary, a sideband (attach) or a fork.
+
+    A primary or a fork owns a new `LiveEngine`; a sideband joins the stored
+    session's engine as an observer for as long as it is connected.
+    """
+
+    def __init__(self, server: ServerState, sessions: LiveSessions, peer: Peer, path: str) -> None:
+        route = live_route(path)
+        assert route is not None, "not a Live path"
+        self.peer: Peer = peer
         self.kind, session_id = route
         self.codec = {"primary": LIVE_SERVER_CODEC, "attach": CONNECT_SERVER_CODEC}.get(
             self.kind, FORK_SERVER_CODEC
         )
         if self.kind == "attach":
-            engine = live_sessions(server).get(session_id or "")
+            engine = sessions.get(session_id or "")
             assert engine is not None  # the server refused unknown ids
             self.live: LiveEngine = engine
         else:
-            self.live = LiveEngine(server, self, stored_from=session_id)
+            self.live = LiveEngine(server, sessions, peer, stored_from=session_id)
 
-    async def send(self, event: Any) -> None:
-        """Send one Live server event, subject to the fault plan."""
-        await self._send_frame(self.codec.encode(event), event)
-
-    async def run(self) -> None:
-        """Serve this connection until the client, the session's end or a fault ends it."""
+    async def start(self, nursery: trio.Nursery) -> None:
+        """A sideband starts hearing the session's events."""
         if self.kind == "attach":
-            self.live.observers.append(self)
-        try:
-            await self._read_loop()
-        except trio_websocket.ConnectionClosed:
-            pass
-        except Exception:
-            # A bug: tell the client as a real server would (1011), then fail the test.
-            with trio.move_on_after(1.0) as scope:
-                scope.shield = True
-                await self._ws.aclose(1011, "fake server error")
-            raise
-        finally:
-            if self in self.live.observers:
-                self.live.observers.remove(self)
-            elif self.kind != "attach" and not self.live.closed:
-                # The primary went away without session.close: the session
-                # ends, and its sideband observers hear why.
-                with trio.move_on_after(1.0) as scope:
-                    scope.shield = True
-                    await self.live.close("connection_lost")
-            self._done.set()
-            self.server._notify()  # pyright: ignore[reportPrivateUsage]
+            self.live.observers.append(self.peer)
 
-    async def _read_loop(self) -> None:
-        while True:
-            message = await self._ws.get_message()
-            if self._stalled:
-                await trio.sleep_forever()
-            raw = message.encode("utf-8") if isinstance(message, str) else message
-            try:
-                event: LiveClientEvent = self.codec.decode(raw)
-            except EventDecodeError as exc:
-                self.invalid.append(raw)
-                await self.live.emit(_error("invalid_request_error", "invalid_event", str(exc)))
-                continue
-            if self.server.record_received:
-                self.received.append(event)  # pyright: ignore[reportArgumentType]
-            await self.live.handle(event, self)
+    def decode(self, raw: bytes) -> LiveClientEvent:
+        """One received frame as a Live client event; raises `EventDecodeError`."""
+        return self.codec.decode(raw)
 
+    def encode(self, event: LiveServerEvent) -> bytes:
+        """One Live server event as JSON."""
+        return self.codec.encode(event)
 
-def live_sessions(server: FakeServer) -> dict[str, LiveEngine]:
-    """The server's running and stored Live sessions by id."""
-    found: dict[str, LiveEngine] | None = getattr(server, "_live_sessions", None)
-    if found is None:
-        found = {}
-        server._live_sessions = found  # type: ignore[attr-defined]
-    return found
+    async def reject(self, exc: EventDecodeError, raw: bytes) -> None:
+        """An invalid frame: an ``invalid_event`` error to everyone on the session."""
+        await self.live.emit(_error("invalid_request_error", "invalid_event", str(exc)))
 
+    async def handle(self, event: LiveClientEvent) -> None:
+        """One command for the session."""
+        await self.live.handle(event, self.kind)
 
-_ids = itertools.count(1)
+    async def refuse(self, code: str, message: str, *, param: str | None = None) -> None:
+        """An ``error`` event for a session that may not open."""
+        await self.live.emit(_error("invalid_request_error", code, message))
+
+    async def stop(self) -> None:
+        """A sideband leaves the session; a primary that left without
+        ``session.close`` ends it as ``connection_lost``."""
+        if self.peer in self.live.observers:
+            self.live.observers.remove(self.peer)
+        elif self.kind != "attach" and not self.live.closed:
+            await self.live.close("connection_lost")
 
 
 def _error(kind: str, code: str, message: str, client_event_id: str | None = None) -> ErrorEvent:
     return ErrorEvent(
-        event_id=f"ev_err{next(_ids)}",
+        event_id=AUTO_ID,
         error=ErrorDetail(code=code, message=message, type=kind, client_event_id=client_event_id),
         client_event_id=client_event_id,
     )
@@ -236,10 +214,18 @@ def _error(kind: str, code: str, message: str, client_event_id: str | None = Non
 class LiveEngine:
     """One fake Live session: its state and its answers (see the module docstring)."""
 
-    def __init__(self, server: FakeServer, primary: LiveFakeConnection, *, stored_from: str | None):
-        self.server = server
-        self.primary = primary
-        self.observers: list[LiveFakeConnection] = []
+    def __init__(
+        self,
+        server: ServerState,
+        sessions: LiveSessions,
+        primary: Peer,
+        *,
+        stored_from: str | None,
+    ) -> None:
+        self.server: ServerState = server
+        self.sessions: LiveSessions = sessions
+        self.primary: Peer = primary
+        self.observers: list[Peer] = []
         self.stored_from = stored_from
         self.session: SessionResource | None = None
         self.muted = False
@@ -251,15 +237,12 @@ class LiveEngine:
         self._delegations: dict[str, str] = {}
         self._decision_items: dict[str, Any] = {}
         self._used_decision_ids: set[str] = set()
-        self._event_numbers = itertools.count(1)
+        self._event_ids = EventIds("ev_live")
         self._trigger_firings = 0
         #: The caller's audio of a stored session (what download_recording returns).
         self.recording = bytearray()
 
     # -- sending ---------------------------------------------------------------------
-
-    def _id(self) -> str:
-        return f"ev_live{next(self._event_numbers)}"
 
     async def emit(self, event: LiveServerEvent, *, observers_only: bool = False) -> None:
         """Send ``event`` to the primary connection and every sideband observer.
@@ -269,6 +252,7 @@ class LiveEngine:
         """
         if self.closed and type(event) is not SessionClosed:
             return
+        self._event_ids.stamp(event)
         targets = [] if observers_only else [self.primary]
         targets += self.observers
         for conn in targets:
@@ -280,7 +264,7 @@ class LiveEngine:
                 event = SessionOutputAudioDelta(
                     delta=event.delta, start_ms=self.timeline_ms - ms, end_ms=self.timeline_ms
                 )
-            with contextlib.suppress(trio_websocket.ConnectionClosed):
+            with contextlib.suppress(PeerGone):
                 await conn.send(event)
 
     def _rate(self) -> int:
@@ -293,7 +277,8 @@ class LiveEngine:
 
     # -- commands ----------------------------------------------------------------------
 
-    async def handle(self, event: LiveClientEvent, source: LiveFakeConnection) -> None:
+    async def handle(self, event: LiveClientEvent, source: str) -> None:
+        """React to one command from a connection of kind ``source`` (primary, attach, fork)."""
         cid = getattr(event, "event_id", None)
         cid = cid if isinstance(cid, str) else None
         if self.session is None and not isinstance(event, SessionStart | ForkSessionStart):
@@ -332,24 +317,24 @@ class LiveEngine:
                         changes["delegation"] = _replace(current, acknowledgement_delay_ms=delay)
                 self.session = session = _replace(self.session, **changes)
                 await self.emit(
-                    SessionUpdated(event_id=self._id(), session=session, client_event_id=cid)
+                    SessionUpdated(event_id=AUTO_ID, session=session, client_event_id=cid)
                 )
             case SessionInputAudioAppend(audio=audio):
                 await self._append(audio)
             case SessionInputAudioMute():
                 self.muted = True
-                await self.emit(SessionInputAudioMuted(event_id=self._id(), client_event_id=cid))
+                await self.emit(SessionInputAudioMuted(event_id=AUTO_ID, client_event_id=cid))
                 await self._end_turn()
             case SessionInputAudioUnmute():
                 self.muted = False
-                await self.emit(SessionInputAudioUnmuted(event_id=self._id(), client_event_id=cid))
+                await self.emit(SessionInputAudioUnmuted(event_id=AUTO_ID, client_event_id=cid))
             case SessionOutputAudioFixturePlay(audio=audio):
                 await self.emit(
-                    SessionOutputAudioFixturePlaying(event_id=self._id(), client_event_id=cid)
+                    SessionOutputAudioFixturePlaying(event_id=AUTO_ID, client_event_id=cid)
                 )
                 await self._speak_audio(audio)
                 await self.emit(
-                    SessionOutputAudioFixturePlayed(event_id=self._id(), client_event_id=cid)
+                    SessionOutputAudioFixturePlayed(event_id=AUTO_ID, client_event_id=cid)
                 )
             case SessionInstructionsAppend():
                 await self.emit(self._appended(SessionInstructionsAppended, cid))
@@ -369,7 +354,7 @@ class LiveEngine:
                 stored = _replace(item, id=item_id)
                 self._decision_items[item_id] = stored
                 await self.emit(
-                    DecisionItemCreated(event_id=self._id(), item=stored, client_event_id=cid)
+                    DecisionItemCreated(event_id=AUTO_ID, item=stored, client_event_id=cid)
                 )
             case DecisionItemDelete(item_id=item_id):
                 if self._decision_items.pop(item_id, None) is None:
@@ -383,14 +368,12 @@ class LiveEngine:
                     )
                 else:
                     await self.emit(
-                        DecisionItemDeleted(
-                            event_id=self._id(), item_id=item_id, client_event_id=cid
-                        )
+                        DecisionItemDeleted(event_id=AUTO_ID, item_id=item_id, client_event_id=cid)
                     )
             case ResponseCreate() | ResponseItemCreate():
                 await self._respond(event, cid)
             case TransportDtmfSend(event=key):
-                if source.kind != "attach":
+                if source != "attach":
                     await self.emit(
                         _error(
                             "invalid_request_error",
@@ -401,7 +384,7 @@ class LiveEngine:
                     )
                 else:
                     await self.emit(
-                        TransportDtmfSent(event_id=self._id(), event=key, client_event_id=cid),
+                        TransportDtmfSent(event_id=AUTO_ID, event=key, client_event_id=cid),
                         observers_only=True,
                     )
             case SessionClose():
@@ -429,7 +412,7 @@ class LiveEngine:
             return
         number = self.primary.number
         if isinstance(event, ForkSessionStart):
-            stored = live_sessions(self.server).get(self.stored_from or "")
+            stored = self.sessions.get(self.stored_from or "")
             if stored is None or stored.session is None or not stored.session.store:
                 await self.emit(
                     _error(
@@ -463,7 +446,7 @@ class LiveEngine:
             if not config.model:
                 await self.emit(
                     ErrorEvent(
-                        event_id=self._id(),
+                        event_id=AUTO_ID,
                         error=ErrorDetail(
                             code="missing_required_parameter",
                             message="session.model is required",
@@ -479,7 +462,7 @@ class LiveEngine:
             if problem is not None:
                 await self.emit(
                     ErrorEvent(
-                        event_id=self._id(),
+                        event_id=AUTO_ID,
                         error=ErrorDetail(
                             code=problem.code,
                             message=problem.message,
@@ -505,12 +488,12 @@ class LiveEngine:
                 triggers=_opt(config.triggers),
             )
         session: SessionResource = self.session  # pyright: ignore[reportAssignmentType] # set above
-        live_sessions(self.server)[session.id] = self
-        await self.emit(SessionStarted(event_id=self._id(), session=session, client_event_id=cid))
+        self.sessions[session.id] = self
+        await self.emit(SessionStarted(event_id=AUTO_ID, session=session, client_event_id=cid))
 
     def _appended(self, cls: Any, cid: str | None) -> Any:
         return cls(
-            event_id=self._id(),
+            event_id=AUTO_ID,
             start_ms=self.timeline_ms,
             end_ms=self.timeline_ms,
             client_event_id=cid,
@@ -542,7 +525,7 @@ class LiveEngine:
         transcript = f"({speech_ms} ms of speech)"
         await self._transcribed(
             SessionInputTranscriptDelta(
-                event_id=self._id(),
+                event_id=AUTO_ID,
                 delta=transcript,
                 start_ms=self.timeline_ms - speech_ms,
                 end_ms=self.timeline_ms,
@@ -559,7 +542,7 @@ class LiveEngine:
             self._delegations[delegation_id] = target
             await self.emit(
                 SessionDelegationCreated(
-                    event_id=self._id(),
+                    event_id=AUTO_ID,
                     delegation=DelegationInfo(
                         id=delegation_id,
                         target=target,
@@ -573,7 +556,7 @@ class LiveEngine:
                 config = delegation.decisions
                 await self.emit(
                     DecisionEvent(
-                        event_id=self._id(),
+                        event_id=AUTO_ID,
                         event=DecisionCompleted(decision=_decision(config.questions, config.model)),
                         delegation_id=delegation_id,
                     )
@@ -606,7 +589,7 @@ class LiveEngine:
             decision = _decision(trigger.decisions.questions, _TRIGGER_MODEL)
             await self.emit(
                 DecisionEvent(
-                    event_id=self._id(),
+                    event_id=AUTO_ID,
                     event=DecisionCompleted(decision=decision),
                     source_event_id=delta.event_id,
                     source_event_type=delta.type,
@@ -621,7 +604,7 @@ class LiveEngine:
             ms = max(1, len(piece) * 40)
             await self._transcribed(
                 SessionOutputTranscriptDelta(
-                    event_id=self._id(),
+                    event_id=AUTO_ID,
                     delta=piece,
                     start_ms=self.timeline_ms,
                     end_ms=self.timeline_ms + ms,
@@ -632,9 +615,7 @@ class LiveEngine:
                 await trio.sleep(self.server.delta_interval)
         # The end of every spoken reply: the usage so far.
         await self.emit(
-            SessionUsageUpdated(
-                event_id=self._id(), usage=SessionUsage(seconds=self.audio_ms / 1000)
-            )
+            SessionUsageUpdated(event_id=AUTO_ID, usage=SessionUsage(seconds=self.audio_ms / 1000))
         )
 
     async def _speak_audio(self, audio: bytes) -> None:
@@ -670,9 +651,7 @@ class LiveEngine:
             )
             return
         decision = _decision(delegation.decisions.questions, delegation.decisions.model)
-        await self.emit(
-            DecisionEvent(event_id=self._id(), event=DecisionCompleted(decision=decision))
-        )
+        await self.emit(DecisionEvent(event_id=AUTO_ID, event=DecisionCompleted(decision=decision)))
 
     async def _respond(self, event: LiveClientEvent, cid: str | None) -> None:
         delegation = self.session.delegation if self.session is not None else None
@@ -689,7 +668,7 @@ class LiveEngine:
         if isinstance(event, ResponseItemCreate):
             await self.emit(
                 ResponseEvent(
-                    event_id=self._id(),
+                    event_id=AUTO_ID,
                     event={"type": "conversation.item.added", "item": event.item},
                     client_event_id=cid,
                 )
@@ -705,7 +684,7 @@ class LiveEngine:
             body = {**response, "status": "in_progress" if status == "created" else "completed"}
             await self.emit(
                 ResponseEvent(
-                    event_id=self._id(),
+                    event_id=AUTO_ID,
                     event={"type": f"response.{status}", "response": body},
                     client_event_id=cid,
                 )
@@ -720,7 +699,7 @@ class LiveEngine:
         self.closed = True
         await self.emit(
             SessionClosed(
-                event_id=self._id(),
+                event_id=AUTO_ID,
                 reason=reason,
                 session=self.session,
                 usage=SessionUsage(seconds=self.audio_ms / 1000),
@@ -728,7 +707,7 @@ class LiveEngine:
             )
         )
         if not self.session.store:
-            live_sessions(self.server).pop(self.session.id, None)
+            self.sessions.pop(self.session.id, None)
         for conn in [self.primary, *self.observers]:
             if not conn.closed:
                 await conn.close(1000)
@@ -746,24 +725,24 @@ def _replace(struct: Any, **changes: Any) -> Any:
     return msgspec.structs.replace(struct, **changes)
 
 
-def live_rest_route(server: FakeServer) -> RestRoute:
+def live_rest_route(sessions: LiveSessions, rest: FakeRest) -> RestRoute:
     """The fake REST side's route for ``/v1/live/...`` (see `FakeRest.add_route`)."""
 
     async def route(request: RestRequest) -> HTTPAnswer:
-        server.rest.require_api_key(request.key)
-        return await live_rest(server, request.method, request.tail)
+        rest.require_api_key(request.key)
+        return await live_rest(sessions, request.method, request.tail)
 
     return route
 
 
-async def live_rest(server: FakeServer, method: str, tail: list[str]) -> HTTPAnswer:
+async def live_rest(sessions: LiveSessions, method: str, tail: list[str]) -> HTTPAnswer:
     """``/live/sessions/{id}/{action}``: hang up a running session, download a
     stored one's recording. The SIP actions (accept, reject, refer) and the
     WebRTC fork are refused: the fake has no SIP or WebRTC side for Live."""
     if len(tail) != 4:
         raise Refused(404, f"Invalid URL ({method} /v1/{'/'.join(tail)})")
     session_id, action = urllib.parse.unquote(tail[2]), tail[3]
-    engine = live_sessions(server).get(session_id)
+    engine = sessions.get(session_id)
     if engine is None:
         raise Refused(404, f"No Live session {session_id!r}")
     wanted = "GET" if action == "content" else "POST"

@@ -25,7 +25,7 @@ import time
 import urllib.parse
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
+from typing import Any, TypeAlias, TypeVar, cast
 
 import h11
 import msgspec
@@ -33,11 +33,9 @@ import trio
 
 from .. import events as ev
 from ..rest._webhooks import sign_webhook
-from ._engine import default_session
+from ._session_state import deep_merge, default_session
+from ._state import ServerState
 from ._strict import api_tail, realtime_model_problem
-
-if TYPE_CHECKING:
-    from ._server import FakeServer
 
 __all__ = [
     "DEFAULT_WEBHOOK_SECRET",
@@ -261,10 +259,19 @@ class FakeRest:
     ``calls`` maps call ids to `FakeCall`; ``secrets`` maps minted client
     secret values to `MintedSecret`; ``requests`` lists ``(method, path)`` of
     every REST request served. ``webhook_secret`` signs webhook deliveries.
+    ``end_call(call_id, reason)`` closes the WebSockets joined to a call that
+    ended (the server's connections are not the REST side's business).
     """
 
-    def __init__(self, server: FakeServer, webhook_secret: str = DEFAULT_WEBHOOK_SECRET) -> None:
-        self.server: FakeServer = server
+    def __init__(
+        self,
+        server: ServerState,
+        webhook_secret: str = DEFAULT_WEBHOOK_SECRET,
+        *,
+        end_call: Callable[[str, str], None] | None = None,
+    ) -> None:
+        self.server: ServerState = server
+        self._end_call = end_call
         self.webhook_secret: str = webhook_secret
         self.calls: dict[str, FakeCall] = {}
         self.secrets: dict[str, MintedSecret] = {}
@@ -508,11 +515,11 @@ class FakeRest:
                 self._in_state(call, action, "accepted")
                 call.refer_target = decode_body(body, _Refer).target_uri
                 call._move("referred")  # pyright: ignore[reportPrivateUsage]
-                self._end_connections(call_id, "call transferred")
+                self._ended(call_id, "call transferred")
             case "hangup":
                 self._in_state(call, action, "accepted", "ringing")
                 call._move("ended")  # pyright: ignore[reportPrivateUsage]
-                self._end_connections(call_id, "call ended")
+                self._ended(call_id, "call ended")
             case _:
                 raise Refused(404, f"Invalid URL (POST /v1/realtime/calls/{call_id}/{action})")
         return 200, [], b""
@@ -535,15 +542,9 @@ class FakeRest:
                 "call_state_invalid",
             )
 
-    def _end_connections(self, call_id: str, reason: str) -> None:
-        # In the background, as the API does: the answer to the hangup must not
-        # wait for a close handshake that the client, busy awaiting that very
-        # answer, cannot read yet.
-        nursery = self.server._nursery  # pyright: ignore[reportPrivateUsage]
-        assert nursery is not None
-        for conn in self.server.connections:
-            if conn.query.get("call_id") == call_id and not conn.closed:
-                nursery.start_soon(conn.close, 1000, reason)
+    def _ended(self, call_id: str, reason: str) -> None:
+        if self._end_call is not None:
+            self._end_call(call_id, reason)
 
     def _create_call(self, headers: dict[str, str], body: bytes) -> HTTPAnswer:
         content_type = headers.get("content-type", "")
@@ -628,11 +629,9 @@ class FakeRest:
 
 
 def _merge(base: ev.RealtimeSession, update: ev.RealtimeSession | None) -> ev.RealtimeSession:
-    from ._engine import _deep_merge  # pyright: ignore[reportPrivateUsage]
-
     if update is None:
         return base
-    merged = _deep_merge(
+    merged = deep_merge(
         cast(dict[str, Any], msgspec.to_builtins(base)),
         cast(dict[str, Any], msgspec.to_builtins(update)),
     )

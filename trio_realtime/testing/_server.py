@@ -2,46 +2,39 @@
 
 The server owns a nursery that lives exactly as long as its ``async with``
 block: the TCP listener and every connection's tasks run inside it, so nothing
-outlives the block. Each accepted WebSocket gets a `FakeConnection` (the
-transport: recording, fault injection) driving a `_engine.Engine` (the
-protocol behaviour). Settings that shape replies (responder, pacing, faults)
-are plain attributes read at the moment they matter, so a test may change
-them between turns.
+outlives the block. It tells REST requests (`_rest`) from WebSocket upgrades,
+refuses what the API refuses, and gives each accepted WebSocket a
+`FakeConnection` (frames, recording, faults) serving the endpoint its path
+names: a Realtime `_engine.Engine` or a GPT-Live endpoint (`_live`). The
+knobs and records shared with those parts are its base, `_state.ServerState`;
+they are plain attributes read at the moment they matter, so a test may
+change them between turns.
 """
 
 from __future__ import annotations
 
-import collections
-import math
-import random
 import types
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 import trio
 import trio_websocket
 
 from .. import events as ev
 from .._nursery import exit_nursery
-from ..events import ClientEvent
 from ._connection import FakeConnection
-from ._live import LiveFakeConnection, live_rest_route, live_route, live_sessions
+from ._live import LiveEndpoint, LiveSessions, live_rest_route, live_route
 from ._rest import DEFAULT_WEBHOOK_SECRET, FakeRest, ReplayStream, error_body, read_head
-from ._script import Responder, ToolCall, echo_responder
+from ._script import Responder, echo_responder
+from ._state import DEFAULT_API_KEY, Endpoint, Faults, ServerState
 from ._strict import ModelProblem, api_tail, realtime_model_problem
 
 if TYPE_CHECKING:
     from .._client import Client
 
 __all__ = ["DEFAULT_API_KEY", "FakeServer", "Faults", "open_fake_server"]
-
-#: The key a fake server accepts unless told otherwise. Not a secret.
-DEFAULT_API_KEY = "sk-fake-realtime-key"
-
-_E = TypeVar("_E", bound=ClientEvent)
 
 # The real service sends events of several MiB (conversation.item.retrieved with
 # audio) and accepts large audio appends; trio-websocket's 1 MiB default is too small.
@@ -50,41 +43,7 @@ _RECEIVE_BUFFER = 64 * 1024
 _HANDSHAKE_TIMEOUT = 10.0
 
 
-@dataclass(slots=True)
-class Faults:
-    """Failures to inject, counted per connection in server events sent.
-
-    After ``close_after`` events the server closes with ``close_code`` and
-    ``close_reason``; after ``drop_after`` it resets the TCP connection without a
-    close frame; after ``stall_after`` it stops sending and stops reading (the
-    socket stays open). ``event_delay`` sleeps before every event. The first
-    ``reject_handshakes`` upgrades are refused with HTTP ``reject_status``
-    (with ``reject_headers``, such as ``Retry-After``).
-
-    ``session_duration`` seconds after it opened, a session ends like the
-    service's at its limit: an ``error`` event ``session_expired``, then a
-    close with ``expire_close_code``. ``drop_chance`` drops the connection
-    after any event sent with that probability, drawn from ``rng``.
-    """
-
-    close_after: int | None = None
-    close_code: int = 1011
-    close_reason: str = "fake server fault"
-    drop_after: int | None = None
-    stall_after: int | None = None
-    event_delay: float = 0.0
-    handshake_delay: float = 0.0
-    reject_handshakes: int = 0
-    reject_status: int = 503
-    reject_body: bytes | None = None
-    reject_headers: Sequence[tuple[str, str]] = ()
-    session_duration: float | None = None
-    expire_close_code: int = 1000
-    drop_chance: float = 0.0
-    rng: random.Random = field(default_factory=random.Random)
-
-
-class FakeServer:
+class FakeServer(ServerState):
     """An in-process fake of the OpenAI Realtime WebSocket API.
 
     Use ``async with open_fake_server() as server:``; ``server.client()`` is a
@@ -136,39 +95,30 @@ class FakeServer:
         strict: bool = True,
         accept_any_key: bool = False,
     ) -> None:
-        if delta_size < 1:
-            raise ValueError("delta_size must be at least 1")
-        if delta_interval < 0 or math.isnan(delta_interval):
-            raise ValueError("delta_interval must be a non-negative number of seconds")
-        self.api_key: str = api_key
+        super().__init__(
+            api_key=api_key,
+            model=model,
+            responder=responder,
+            delta_size=delta_size,
+            delta_interval=delta_interval,
+            audio_chunk_ms=audio_chunk_ms,
+            faults=faults,
+            record_sent=record_sent,
+            record_received=record_received,
+            strict=strict,
+            accept_any_key=accept_any_key,
+        )
         self.host: str = host
-        self.model: str = model
-        self.responder: Responder = responder
-        self.delta_size: int = delta_size
-        self.delta_interval: float = delta_interval
-        self.audio_chunk_ms: int = audio_chunk_ms
-        self.faults: Faults = faults if faults is not None else Faults()
-        self.record_sent: bool = record_sent
-        self.record_received: bool = record_received
-        self.strict: bool = strict
-        self.accept_any_key: bool = accept_any_key
         self.connections: list[FakeConnection] = []
-        self.received: list[ClientEvent] = []
-        self.rest: FakeRest = FakeRest(self, webhook_secret)
-        self.rest.add_route("live", live_rest_route(self))
+        #: The running and stored GPT-Live sessions, by id.
+        self.live_sessions: LiveSessions = {}
+        self.rest: FakeRest = FakeRest(self, webhook_secret, end_call=self._end_call)
+        self.rest.add_route("live", live_rest_route(self.live_sessions, self.rest))
         self._requested_port = port
         self._port: int | None = None
-        self._scripted: collections.deque[str | ToolCall | Sequence[str | ToolCall]] = (
-            collections.deque()
-        )
-        self._transcripts: collections.deque[str] = collections.deque()
-        self._changed = trio.Event()
         self._nursery_cm: AbstractAsyncContextManager[trio.Nursery] | None = None
         self._nursery: trio.Nursery | None = None
         self._connection_count = 0
-        #: Item and response ids count over every connection, so that, like the
-        #: service's, they never repeat across sessions.
-        self.id_counters: dict[str, int] = {}
 
     # -- addresses ---------------------------------------------------------------
 
@@ -199,60 +149,13 @@ class FakeServer:
         where = f"{self.host}:{self._port}" if self._port is not None else "not running"
         return f"<FakeServer {where}, {len(self.connections)} connection(s)>"
 
-    # -- scripting ---------------------------------------------------------------
-
-    def script(self, *replies: str | ToolCall | Sequence[str | ToolCall]) -> None:
-        """Queue replies; each answers one response, in order, before ``responder``.
-
-        A reply is the text (or spoken transcript) to stream, a `ToolCall`, or a
-        list of those for a response with several output items.
-        """
-        self._scripted.extend(replies)
-
-    def script_transcripts(self, *transcripts: str) -> None:
-        """Queue what the fake transcriber "hears" in the next committed audio turns.
-
-        Used only when the session enables input transcription; without a scripted
-        transcript the fake reports ``"[N ms of audio]"``.
-        """
-        self._transcripts.extend(transcripts)
-
-    def next_transcript(self) -> str | None:
-        """Pop the next scripted transcript, or ``None`` when the queue is empty."""
-        return self._transcripts.popleft() if self._transcripts else None
-
-    def next_reply(self) -> str | ToolCall | Sequence[str | ToolCall] | None:
-        """Pop the next scripted reply, or ``None`` when the queue is empty."""
-        return self._scripted.popleft() if self._scripted else None
-
     # -- observation -------------------------------------------------------------
-
-    def received_of(self, event_type: type[_E]) -> list[_E]:
-        """Every received client event of one type, over all connections."""
-        return [e for e in self.received if isinstance(e, event_type)]
 
     async def wait_connection(self, index: int = 0) -> FakeConnection:
         """Wait until connection number ``index`` (0 is the first) is accepted."""
         while len(self.connections) <= index:
             await self._changed.wait()
         return self.connections[index]
-
-    async def wait_received(self, event_type: type[_E], count: int = 1) -> _E:
-        """Wait until ``count`` events of ``event_type`` arrived; return the latest."""
-        while True:
-            found = self.received_of(event_type)
-            if len(found) >= count:
-                return found[-1]
-            await self._changed.wait()
-
-    def _notify(self) -> None:
-        self._changed.set()
-        self._changed = trio.Event()
-
-    def _record(self, event: ClientEvent) -> None:
-        if self.record_received:
-            self.received.append(event)
-            self._notify()
 
     # -- lifetime ----------------------------------------------------------------
 
@@ -382,10 +285,8 @@ class FakeServer:
             )
             return
         ws = await request.accept(extra_headers=[(b"x-request-id", request_id.encode())])
-        query = dict(urllib.parse.parse_qsl(target.query, keep_blank_values=True))
-        # GPT-Live paths get the Live engine (see _live.py); all else is Realtime.
-        kind = LiveFakeConnection if live_route(target.path) else FakeConnection
-        conn = kind(
+        endpoint = self._endpoint(target.path)
+        conn = FakeConnection(
             self,
             ws,
             stream,
@@ -393,13 +294,15 @@ class FakeServer:
             path=target.path,
             query=query,
             headers=headers,
+            endpoint=endpoint,
         )
-        initial = self.rest.initial_session(_bearer(headers), query)
-        if initial is not None:
-            conn.engine.session = initial
         problem = None
-        if self.strict and kind is FakeConnection:
-            problem = _model_problem(target.path, query, initial)
+        if endpoint is None:  # Realtime
+            initial = self.rest.initial_session(_bearer(headers), query)
+            if initial is not None:
+                conn.engine.session = initial
+            if self.strict:
+                problem = _model_problem(target.path, query, initial)
         self.connections.append(conn)
         self._notify()
         if problem is not None:
@@ -407,10 +310,25 @@ class FakeServer:
         else:
             await conn.run()
 
+    def _endpoint(self, path: str) -> Callable[[FakeConnection], Endpoint] | None:
+        """What a path serves: a Live endpoint, or None for a Realtime `Engine`."""
+        if live_route(path) is not None:
+            return lambda conn: LiveEndpoint(self, self.live_sessions, conn, path)
+        return None
+
+    def _end_call(self, call_id: str, reason: str) -> None:
+        # In the background, as the API does: the answer to the hangup must not
+        # wait for a close handshake that the client, busy awaiting that very
+        # answer, cannot read yet.
+        assert self._nursery is not None
+        for conn in self.connections:
+            if conn.query.get("call_id") == call_id and not conn.closed:
+                self._nursery.start_soon(conn.close, 1000, reason)
+
     def _refusal(self, path: str, headers: list[tuple[str, str]]) -> tuple[int, bytes] | None:
         """An HTTP status and JSON body when the upgrade must be refused, like the API."""
         route = live_route(path)
-        if route is not None and route[0] == "attach" and route[1] not in live_sessions(self):
+        if route is not None and route[0] == "attach" and route[1] not in self.live_sessions:
             return 404, error_body(f"No Live session {route[1]!r}", "invalid_request_error", None)
         if self.strict:
             tail = api_tail(path, strict=True, known=("realtime", "live"))
