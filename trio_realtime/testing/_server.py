@@ -32,6 +32,7 @@ from ._live import LiveFakeConnection, live_rest_route, live_route, live_session
 from ._rest import DEFAULT_WEBHOOK_SECRET, FakeRest, ReplayStream, error_body, read_head
 from ._script import Responder, ToolCall, echo_responder
 from ._strict import ModelProblem, api_tail, realtime_model_problem
+from ._translation_connection import TranslationFakeConnection, translation_path
 
 if TYPE_CHECKING:
     from .._client import Client
@@ -385,6 +386,8 @@ class FakeServer:
         query = dict(urllib.parse.parse_qsl(target.query, keep_blank_values=True))
         # GPT-Live paths get the Live engine (see _live.py); all else is Realtime.
         kind = LiveFakeConnection if live_route(target.path) else FakeConnection
+        if translation_path(target.path, strict=self.strict):
+            kind = TranslationFakeConnection  # see _translation.py
         conn = kind(
             self,
             ws,
@@ -419,6 +422,7 @@ class FakeServer:
             )
         else:
             served = route is not None or path.rstrip("/").endswith("/realtime")
+        served = served or translation_path(path, strict=self.strict)
         if not served:
             return 404, error_body(f"Invalid URL (GET {path})", "invalid_request_error", None)
         key = _bearer(headers)
