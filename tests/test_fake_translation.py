@@ -522,3 +522,14 @@ async def test_a_reconnecting_translation_session_gets_its_configuration_back() 
     assert second.translation.session.audio == first.translation.session.audio
     assert texts(seen, ev.TranslationSessionOutputTranscriptDelta) == "[it] [200 ms of audio]"
     assert texts(seen, ev.TranslationSessionInputTranscriptDelta) == "[200 ms of audio]"
+
+
+def test_the_translation_model_is_of_another_family_on_realtime() -> None:
+    from trio_realtime.testing._strict import realtime_model_problem
+
+    problem = realtime_model_problem(MODEL)
+    assert problem is not None
+    assert (problem.code, problem.message) == (
+        "invalid_model",
+        f'Model "{MODEL}" is not supported in realtime mode.',
+    )
