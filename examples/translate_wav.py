@@ -14,10 +14,11 @@ Run it against the real API (``OPENAI_API_KEY``)::
 
     python examples/translate_wav.py talk.wav talk-es.wav --language es
 
-The fake server of ``trio_realtime.testing`` does not serve translation
-sessions: against ``serve-fake`` this program stops at the refused upgrade
-(HTTP 404) with that message. A WAV that is not 16-bit mono 24 kHz needs the
-``audio`` extra (``pip install 'trio-realtime[audio]'``) for the conversion.
+or offline against ``python -m trio_realtime serve-fake`` (with its
+``OPENAI_BASE_URL``), whose "translation" of each 200 ms frame is a tagged
+placeholder (``[es] [200 ms of audio]``) spoken as a tone of the frame's
+length. A WAV that is not 16-bit mono 24 kHz needs the ``audio`` extra
+(``pip install 'trio-realtime[audio]'``) for the conversion.
 """
 
 from __future__ import annotations

@@ -27,10 +27,8 @@ from types import ModuleType
 
 import pytest
 import trio
-import trio_websocket
 from _serve_fake import start_serve_fake
 
-import trio_realtime as rt
 from trio_realtime import audio
 from trio_realtime import events as ev
 from trio_realtime.testing import open_fake_server
@@ -412,9 +410,8 @@ def test_reconnecting_chat_checks_its_arguments() -> None:
         assert b"usage:" in done.stderr
 
 
-# -- translate_wav.py: the fake server does not serve translation sessions, so the
-# session loop runs against a small stand-in here (the wire shapes of the openai
-# SDK's translation events), and the program itself against serve-fake's refusal.
+# -- translate_wav.py: its session against the fake server in process, then the
+# whole program against serve-fake.
 
 
 def _load(name: str) -> ModuleType:
@@ -427,67 +424,17 @@ def _load(name: str) -> ModuleType:
     return module
 
 
-async def _serve_translation(
-    request: trio_websocket.WebSocketRequest, seen: list[ev.TranslationClientEvent]
-) -> None:
-    """A translation endpoint's behaviour, reduced: each 200 ms appended comes back
-    translated as "hola " and the same audio; session.close flushes, then closes."""
-    assert request.path == "/v1/realtime/translations?model=gpt-realtime-translate"
-    ws = await request.accept()
-
-    async def send(event: ev.TranslationServerEvent) -> None:
-        await ws.send_message(ev.encode_translation_server_event(event).decode())
-
-    session = ev.TranslationSession(
-        id="sess_1", type="translation", model="gpt-realtime-translate", expires_at=0,
-        audio=ev.TranslationAudio(),
-    )  # fmt: skip
-    await send(ev.TranslationSessionCreated(event_id="e0", session=session))
-    while True:
-        event = ev.decode_translation_client_event(await ws.get_message())
-        seen.append(event)
-        match event:
-            case ev.TranslationSessionUpdate(session=config):
-                updated = ev.TranslationSession(
-                    id="sess_1", type="translation", model="gpt-realtime-translate",
-                    expires_at=0, audio=config.audio or ev.TranslationAudio(),
-                )  # fmt: skip
-                await send(ev.TranslationSessionUpdated(event_id="e1", session=updated))
-            case ev.TranslationSessionInputAudioBufferAppend(audio=pcm):
-                await send(ev.TranslationSessionInputTranscriptDelta(event_id="e", delta="hi "))
-                await send(ev.TranslationSessionOutputTranscriptDelta(event_id="e", delta="hola "))
-                await send(
-                    ev.TranslationSessionOutputAudioDelta(
-                        event_id="e", delta=pcm, format="pcm16", sample_rate=24000, channels=1
-                    )
-                )
-            case ev.TranslationSessionClose():
-                await send(ev.TranslationSessionClosed(event_id="e9"))
-                await ws.aclose()
-                return
-            case _:
-                raise AssertionError(event)
-
-
 async def test_translate_wav_streams_the_file_and_collects_the_translation() -> None:
     example = _load("translate_wav")
-    seen: list[ev.TranslationClientEvent] = []
     pcm = _tone(24000, 500).tobytes()  # 500 ms: frames of 200, 200 and 100 (+ padding)
     update = example.session_update("es", "gpt-4o-transcribe")
     with trio.fail_after(30):
-        async with trio.open_nursery() as nursery:
-            server = await nursery.start(
-                trio_websocket.serve_websocket,
-                lambda request: _serve_translation(request, seen),
-                "127.0.0.1",
-                0,
-                None,
-            )
-            client = rt.Client(api_key="sk-test", base_url=f"http://127.0.0.1:{server.port}/v1")
+        async with open_fake_server(delta_size=1000) as server:
+            server.script_transcripts("hello", "there")
             result = await example.translate(
-                client, "gpt-realtime-translate", pcm, update, pace=False
+                server.client(), "gpt-realtime-translate", pcm, update, pace=False
             )
-            nursery.cancel_scope.cancel()
+    seen = server.received
     assert [type(e).__name__ for e in seen] == [
         "TranslationSessionUpdate",
         *["TranslationSessionInputAudioBufferAppend"] * 3,
@@ -498,9 +445,12 @@ async def test_translate_wav_streams_the_file_and_collects_the_translation() -> 
     )
     assert appended[: len(pcm)] == pcm  # the last frame padded with silence
     assert len(appended) == 3 * audio.PCM16.bytes_for_ms(200)
-    assert "".join(result.text) == "hola hola hola "
-    assert "".join(result.source_text) == "hi hi hi "
-    assert bytes(result.pcm) == appended
+    # The fake's source transcript: scripted, then its placeholder; each frame
+    # translated as "[es] " and what was said.
+    assert "".join(result.source_text) == "hello there [200 ms of audio]"
+    assert "".join(result.text) == "[es] hello [es] there [es] [200 ms of audio]"
+    assert len(result.pcm) == len(appended)  # as long as the speech sent
+    assert audio.rms_dbfs(bytes(result.pcm)) > -30  # the fake's tone, not silence
     assert result.rate == 24000
 
 
@@ -515,18 +465,40 @@ def test_translate_wav_builds_the_session_update_the_api_takes() -> None:
     }
 
 
-async def test_translate_wav_against_serve_fake_stops_at_the_refused_upgrade(
+async def test_translate_wav_against_serve_fake_writes_the_translated_speech(
+    tmp_path: Path,
+) -> None:
+    source, out = tmp_path / "talk.wav", tmp_path / "talk-fr.wav"
+    audio.write_wav(source, _tone(24000, 400).tobytes())
+    command = [str(EXAMPLES / "translate_wav.py"), str(source), str(out)]
+    (result,) = await _run_against_fake_server(
+        [*command, "--language", "fr", "--transcribe", "gpt-4o-transcribe", "--no-pace"]
+    )
+    stdout = _ok(result)
+    assert stdout.strip() == "[fr] [200 ms of audio] [fr] [200 ms of audio]"
+    stderr = result.stderr.decode()
+    assert "[200 ms of audio] [200 ms of audio]" in stderr  # the source transcript
+    info = audio.wav_info(out)
+    assert (info.sample_rate, info.channels, info.sample_width) == (24000, 1, 2)
+    assert info.duration_ms == 400
+    assert f"sent 400 ms, wrote 400 ms of translation to {out}" in stderr
+
+
+async def test_translate_wav_exits_with_the_servers_refusal_of_its_model(
     tmp_path: Path,
 ) -> None:
     source = tmp_path / "talk.wav"
-    audio.write_wav(source, _tone(24000, 400).tobytes())
-    (result,) = await _run_against_fake_server(
-        [str(EXAMPLES / "translate_wav.py"), str(source), str(tmp_path / "out.wav")]
-    )
+    audio.write_wav(source, _tone(24000, 200).tobytes())
+    command = [str(EXAMPLES / "translate_wav.py"), str(source), str(tmp_path / "out.wav")]
+    (result,) = await _run_against_fake_server([*command, "--model", "gpt-realtime"])
     assert result.returncode == 1
+    # The error event, or the close after it when a send hits the closed socket first.
     message = result.stderr.decode()
-    assert "translation failed:" in message
-    assert "404" in message
+    assert (
+        'error from the server: Model "gpt-realtime" is not supported in translation mode.'
+        in message
+        or "code 4000 (invalid_request_error.invalid_model)" in message
+    ), message
     assert not (tmp_path / "out.wav").exists()
 
 

@@ -35,6 +35,7 @@ SOCKET_FREE = (
     "_engine",
     "_lifetime",
     "_live",
+    "_translation",
     "_script",
     "_vad",
     "_strict",

@@ -10,6 +10,7 @@ The service answers a bad client event with an ``invalid_request_error`` whose
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -52,8 +53,11 @@ def _param(path: str) -> str:
     return path.lstrip(".")
 
 
-def decode_error_detail(exc: EventDecodeError, raw: bytes) -> ErrorDetail:
-    """Classify a decode failure the way the service reports it."""
+def decode_error_detail(
+    exc: EventDecodeError, raw: bytes, *, known: Collection[str] = SERVER_CODEC.incoming_types
+) -> ErrorDetail:
+    """Classify a decode failure the way the service reports it; ``known`` are the
+    client event types of the endpoint (the Realtime ones unless told)."""
     event_id = _event_id(raw)
     cause = exc.__cause__
     if exc.event_type is None:
@@ -76,8 +80,8 @@ def decode_error_detail(exc: EventDecodeError, raw: bytes) -> ErrorDetail:
         return ErrorDetail(
             "invalid_type", "The event must be a JSON object with a 'type'.", None, event_id
         )
-    if exc.event_type not in SERVER_CODEC.incoming_types:
-        supported = ", ".join(f"'{t}'" for t in sorted(SERVER_CODEC.incoming_types))
+    if exc.event_type not in known:
+        supported = ", ".join(f"'{t}'" for t in sorted(known))
         return ErrorDetail(
             "invalid_value",
             f"Invalid value: '{exc.event_type}'. Supported values are: {supported}.",

@@ -30,6 +30,7 @@ from ._rest import DEFAULT_WEBHOOK_SECRET, FakeRest, ReplayStream, error_body, r
 from ._script import Responder, echo_responder
 from ._state import DEFAULT_API_KEY, Endpoint, Faults, ServerState
 from ._strict import ModelProblem, api_tail, realtime_model_problem
+from ._translation import TranslationEngine, translation_path
 
 if TYPE_CHECKING:
     from .._client import Client
@@ -311,9 +312,11 @@ class FakeServer(ServerState):
             await conn.run()
 
     def _endpoint(self, path: str) -> Callable[[FakeConnection], Endpoint] | None:
-        """What a path serves: a Live endpoint, or None for a Realtime `Engine`."""
+        """What a path serves: a Live or translation endpoint, or None for a Realtime `Engine`."""
         if live_route(path) is not None:
             return lambda conn: LiveEndpoint(self, self.live_sessions, conn, path)
+        if translation_path(path, strict=self.strict):
+            return lambda conn: TranslationEngine(self, conn, model=conn.query.get("model", ""))
         return None
 
     def _end_call(self, call_id: str, reason: str) -> None:
@@ -337,6 +340,7 @@ class FakeServer(ServerState):
             )
         else:
             served = route is not None or path.rstrip("/").endswith("/realtime")
+        served = served or translation_path(path, strict=self.strict)
         if not served:
             return 404, error_body(f"Invalid URL (GET {path})", "invalid_request_error", None)
         key = _bearer(headers)

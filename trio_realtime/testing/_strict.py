@@ -12,8 +12,11 @@ the reason ``<type>.<code>``, as the service ends such a session), a
 transcription model at ``session.update``, a Live model at ``session.start``,
 and a call's model when it is created or accepted (HTTP 400). A client
 secret's mint accepts any model, as the service's does; the session it opens
-is checked. The SDK names no translation models, so those are not checked,
-and on Azure the model is a deployment name of the user's choosing.
+is checked, and a translation session's model when it opens (an ``error``
+event and close code 4000, as for Realtime). The SDK leaves the translation
+model a free string; the one OpenAI publishes for ``/v1/realtime/translations``
+is ``gpt-realtime-translate``. On Azure the model is a deployment name of the
+user's choosing.
 """
 
 from __future__ import annotations
@@ -24,11 +27,13 @@ __all__ = [
     "LIVE_MODELS",
     "REALTIME_MODELS",
     "TRANSCRIPTION_MODELS",
+    "TRANSLATION_MODELS",
     "ModelProblem",
     "api_tail",
     "live_model_problem",
     "realtime_model_problem",
     "transcription_model_problem",
+    "translation_model_problem",
 ]
 
 #: The Realtime session models the ``openai`` SDK (3.51) lists.
@@ -72,6 +77,9 @@ TRANSCRIPTION_MODELS: frozenset[str] = frozenset(
 
 #: The GPT-Live session models the SDK lists.
 LIVE_MODELS: frozenset[str] = frozenset({"gpt-live-1"})
+
+#: The translation session models OpenAI publishes (the SDK types say only ``str``).
+TRANSLATION_MODELS: frozenset[str] = frozenset({"gpt-realtime-translate"})
 
 # The paths the API lives under: OpenAI's, Azure's v1 API, Azure's classic one.
 _BASES: tuple[tuple[str, ...], ...] = (("openai", "v1"), ("openai",), ("v1",))
@@ -120,7 +128,7 @@ def realtime_model_problem(model: str | None) -> ModelProblem | None:
         )
     if model in REALTIME_MODELS:
         return None
-    if model in TRANSCRIPTION_MODELS or model in LIVE_MODELS:
+    if model in TRANSCRIPTION_MODELS or model in LIVE_MODELS or model in TRANSLATION_MODELS:
         return _other_family(model, "realtime")
     return ModelProblem(
         "model_not_found",
@@ -144,3 +152,20 @@ def live_model_problem(model: str) -> ModelProblem | None:
         return None
     problem = _other_family(model, "live")
     return ModelProblem(problem.code, problem.message, "session.model")
+
+
+def translation_model_problem(model: str | None) -> ModelProblem | None:
+    """Why a translation session may not open with ``model`` (None or "": none given)."""
+    if not model:
+        return ModelProblem(
+            "missing_required_parameter", "Missing required parameter: 'model'.", "model"
+        )
+    if model in TRANSLATION_MODELS:
+        return None
+    if model in REALTIME_MODELS or model in TRANSCRIPTION_MODELS or model in LIVE_MODELS:
+        return _other_family(model, "translation")
+    return ModelProblem(
+        "model_not_found",
+        f"The model `{model}` does not exist or you do not have access to it.",
+        "model",
+    )
