@@ -24,7 +24,7 @@ from trio_realtime._connection import REALTIME, start_connection
 from trio_realtime._open import _Session  # pyright: ignore[reportPrivateUsage]
 from trio_realtime._options import Options
 from trio_realtime._upgrade import upgrade
-from trio_realtime.testing import FakeServer
+from trio_realtime.testing import FakeServer, PeerGone
 
 
 def memory_session(
@@ -88,3 +88,28 @@ def seen(conn: rt.RealtimeConnection) -> list[ev.ServerEvent]:
     events: list[ev.ServerEvent] = []
     conn.add_observer(events.append)
     return events
+
+
+class ListPeer:
+    """A peer that keeps what the engine sends."""
+
+    def __init__(self, number: int = 1) -> None:
+        self.number = number
+        self.sent: list[Any] = []
+        self.closed = False
+        self.close_codes: list[int] = []
+        self.gone = trio.Event()
+
+    async def send(self, event: Any) -> None:
+        if self.closed:
+            raise PeerGone("closed")
+        await trio.lowlevel.checkpoint()
+        self.sent.append(event)
+
+    async def close(self, code: int = 1000, reason: str | None = None) -> None:
+        self.closed = True
+        self.close_codes.append(code)
+        self.gone.set()
+
+    def types(self) -> list[str]:
+        return [e.type for e in self.sent]

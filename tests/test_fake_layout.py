@@ -16,11 +16,12 @@ from typing import Any
 import pytest
 import trio
 import trio.testing
+from _memory_fake import ListPeer
 
 from trio_realtime import events as ev
 from trio_realtime.live import SessionStart, SessionStarted
 from trio_realtime.live._config import SessionConfig
-from trio_realtime.testing import FakeServer, PeerGone
+from trio_realtime.testing import FakeServer
 from trio_realtime.testing._engine import Engine
 from trio_realtime.testing._live import LiveEndpoint, LiveSessions
 from trio_realtime.testing._state import AUTO_ID, EventIds, ServerState
@@ -42,31 +43,6 @@ SOCKET_FREE = (
     "_invalid",
 )
 SOCKET_MODULES = {"trio_websocket", "h11", "socket", "ssl"}
-
-
-class ListPeer:
-    """A peer that keeps what the engine sends."""
-
-    def __init__(self, number: int = 1) -> None:
-        self.number = number
-        self.sent: list[Any] = []
-        self.closed = False
-        self.close_codes: list[int] = []
-        self.gone = trio.Event()
-
-    async def send(self, event: Any) -> None:
-        if self.closed:
-            raise PeerGone("closed")
-        await trio.lowlevel.checkpoint()
-        self.sent.append(event)
-
-    async def close(self, code: int = 1000, reason: str | None = None) -> None:
-        self.closed = True
-        self.close_codes.append(code)
-        self.gone.set()
-
-    def types(self) -> list[str]:
-        return [e.type for e in self.sent]
 
 
 def _imports(module: str) -> set[str]:

@@ -532,3 +532,19 @@ def test_the_translation_model_is_of_another_family_on_realtime() -> None:
         "invalid_model",
         f'Model "{MODEL}" is not supported in realtime mode.',
     )
+
+
+async def test_a_translation_client_secret_starts_the_session_it_configured() -> None:
+    from trio_realtime import rest
+
+    wanted = ev.TranslationAudio(output=ev.TranslationAudioOutput(language="fr"))
+    with trio.fail_after(10):
+        async with open_fake_server() as server:
+            async with rest.open_rest(server.client()) as api:
+                minted = await api.translation_client_secrets.create(MODEL, audio=wanted)
+            browser = rt.Client(api_key=minted.value, base_url=server.base_url)
+            async with rt.open_translation(browser, MODEL) as conn:
+                created = await conn.receive()
+                assert isinstance(created, ev.TranslationSessionCreated)
+                assert created.session.audio.output is not None
+                assert created.session.audio.output.language == "fr"

@@ -26,6 +26,7 @@ async def _enter(manager: AbstractAsyncContextManager[Any]) -> None:
 OPENERS: dict[str, Callable[[], Awaitable[object]]] = {
     "open_realtime": lambda: _enter(rt.open_realtime(CLIENT, "gpt-realtime-2.1")),
     "open_translation": lambda: _enter(rt.open_translation(CLIENT, "gpt-realtime-2.1")),
+    "open_fake_server": lambda: _enter(open_fake_server()),
     "connect_realtime": lambda: rt.connect_realtime(None, CLIENT, "gpt-realtime-2.1"),  # type: ignore[arg-type]
 }
 

@@ -72,7 +72,10 @@ class FakeConnection:
         self._stalled = False
         self._done = trio.Event()
         if endpoint is None:
-            self.endpoint: Endpoint = Engine(server, self, model=self.model)
+            transcription = query.get("intent") == "transcription"
+            self.endpoint: Endpoint = Engine(
+                server, self, model=self.model, transcription=transcription
+            )
         else:
             self.endpoint = endpoint(self)
 

@@ -40,9 +40,11 @@ __all__ = ["Engine"]
 _MIN_COMMIT_MS = 100
 
 
-def _transcription_problem(session: ev.RealtimeSession) -> ModelProblem | None:
+def _transcription_problem(session: ev.Session) -> ModelProblem | None:
     audio = session.audio
-    if not isinstance(audio, ev.AudioConfig) or not isinstance(audio.input, ev.AudioInput):
+    if not isinstance(audio, ev.AudioConfig | ev.TranscriptionAudioConfig) or not isinstance(
+        audio.input, ev.AudioInput
+    ):
         return None
     transcription = audio.input.transcription
     if not isinstance(transcription, ev.AudioTranscription) or not isinstance(
@@ -57,8 +59,10 @@ def _transcription_problem(session: ev.RealtimeSession) -> ModelProblem | None:
 class Engine(SessionState):
     """The Realtime behaviour of one fake session (see the module docstring)."""
 
-    def __init__(self, server: ServerState, peer: Peer, *, model: str) -> None:
-        super().__init__(server, peer, model=model)
+    def __init__(
+        self, server: ServerState, peer: Peer, *, model: str, transcription: bool = False
+    ) -> None:
+        super().__init__(server, peer, model=model, transcription=transcription)
         self.responses: Responses = Responses(self)
         self.audio_buffer: bytearray = bytearray()
         self._vad: VoiceActivityDetector | None = None
@@ -137,9 +141,9 @@ class Engine(SessionState):
     # -- session -----------------------------------------------------------------
 
     async def _session_update(self, update: ev.Session, eid: str | None) -> None:
-        if not isinstance(update, ev.RealtimeSession):
+        if type(update) is not type(self.session):
             await self.error(
-                "Cannot change the session type: this is a realtime session.",
+                f"Cannot change the session type: this is a {self.session.type} session.",
                 code="invalid_value",
                 param="session.type",
                 event_id=eid,
@@ -149,8 +153,8 @@ class Engine(SessionState):
             cast(dict[str, Any], msgspec.to_builtins(self.session)),
             cast(dict[str, Any], msgspec.to_builtins(update)),
         )
-        merged = msgspec.convert(merged_raw, ev.RealtimeSession)
-        modalities = merged.output_modalities
+        merged = msgspec.convert(merged_raw, ev.Session)
+        modalities = merged.output_modalities if isinstance(merged, ev.RealtimeSession) else None
         if isinstance(modalities, list) and (
             len(modalities) != 1 or modalities[0] not in ("text", "audio")
         ):
@@ -170,10 +174,10 @@ class Engine(SessionState):
         await self.emit(ev.SessionUpdated(event_id=AUTO_ID, session=merged))
 
     def _turn_detection(self) -> ev.ServerVad | ev.SemanticVad | None:
-        audio = self.session.audio
-        if not isinstance(audio, ev.AudioConfig) or not isinstance(audio.input, ev.AudioInput):
+        audio_input = self.audio_input()
+        if audio_input is None:
             return None
-        detection = audio.input.turn_detection
+        detection = audio_input.turn_detection
         return detection if isinstance(detection, ev.ServerVad | ev.SemanticVad) else None
 
     # -- conversation ------------------------------------------------------------
@@ -353,7 +357,9 @@ class Engine(SessionState):
                     )
                 )
                 await self._commit(item_id)
-                if opt(detection.create_response, True):
+                if isinstance(self.session, ev.RealtimeSession) and opt(
+                    detection.create_response, True
+                ):
                     await self.responses.create(UNSET, None)
 
     def _buffer_ms(self) -> int:
@@ -425,12 +431,8 @@ class Engine(SessionState):
 
     def _transcript_for(self, ms: int) -> str | None:
         """The scripted transcript of committed audio when transcription is on."""
-        audio = self.session.audio
-        if not (
-            isinstance(audio, ev.AudioConfig)
-            and isinstance(audio.input, ev.AudioInput)
-            and isinstance(audio.input.transcription, ev.AudioTranscription)
-        ):
+        audio_input = self.audio_input()
+        if audio_input is None or not isinstance(audio_input.transcription, ev.AudioTranscription):
             return None
         scripted = self.server.next_transcript()
         return scripted if scripted is not None else f"[{ms} ms of audio]"

@@ -105,6 +105,14 @@ class Responses:
     async def create(self, params_or_unset: ev.ResponseParams | UnsetType, eid: str | None) -> None:
         """Start a response: ``response.created`` now, the rest streamed by a task."""
         state = self.state
+        if not isinstance(state.session, ev.RealtimeSession):
+            await state.error(
+                "Responses are not supported in a transcription session.",
+                code="invalid_value",
+                param="type",
+                event_id=eid,
+            )
+            return
         params = params_or_unset if isinstance(params_or_unset, ev.ResponseParams) else None
         conversation = opt(params.conversation if params else UNSET, "auto")
         oob = conversation == "none"
@@ -197,7 +205,7 @@ class Responses:
     def _turn(
         self, params: ev.ResponseParams | None, context: Sequence[ev.Item], oob: bool
     ) -> Turn:
-        session = self.state.session
+        session = self.state.realtime
         last_text: str | None = None
         last_audio_ms: int | None = None
         for item in reversed(context):
@@ -240,7 +248,7 @@ class Responses:
     def _modalities(self, params: ev.ResponseParams | None) -> list[str]:
         chosen = opt(params.output_modalities if params else UNSET, None)
         if chosen is None:
-            chosen = opt(self.state.session.output_modalities, ["audio"])
+            chosen = opt(self.state.realtime.output_modalities, ["audio"])
         return list(chosen)
 
     def response(
@@ -253,13 +261,13 @@ class Responses:
         usage: ev.Usage | None = None,
     ) -> ev.Response:
         voice = "alloy"
-        audio = self.state.session.audio
+        output = self.state.audio_output()
         out_format: ev.AudioFormat = ev.AudioPCM(rate=24000)
-        if isinstance(audio, ev.AudioConfig) and isinstance(audio.output, ev.AudioOutput):
-            if isinstance(audio.output.voice, str):
-                voice = audio.output.voice
-            if isinstance(audio.output.format, ev.AudioPCM | ev.AudioPCMU | ev.AudioPCMA):
-                out_format = audio.output.format
+        if output is not None:
+            if isinstance(output.voice, str):
+                voice = output.voice
+            if isinstance(output.format, ev.AudioPCM | ev.AudioPCMU | ev.AudioPCMA):
+                out_format = output.format
         status_details = None
         if status == "cancelled":
             status_details = ev.ResponseStatus(type="cancelled", reason=active.reason)
@@ -267,7 +275,7 @@ class Responses:
             status_details = ev.ResponseStatus(type="incomplete", reason="max_output_tokens")
         max_tokens = opt(params.max_output_tokens if params else UNSET, None)
         if max_tokens is None:
-            max_tokens = opt(self.state.session.max_output_tokens, "inf")
+            max_tokens = opt(self.state.realtime.max_output_tokens, "inf")
         metadata = opt(params.metadata if params else UNSET, None)
         return ev.Response(
             id=active.id,
@@ -293,7 +301,7 @@ class Responses:
     ) -> None:
         limit = response_limit = opt(params.max_output_tokens if params else UNSET, None)
         if response_limit is None:
-            limit = opt(self.state.session.max_output_tokens, "inf")
+            limit = opt(self.state.realtime.max_output_tokens, "inf")
         if isinstance(limit, int):
             active.budget = 4 * limit
         try:
@@ -328,7 +336,7 @@ class Responses:
         for item in output:
             text_out += _tokens(_item_chars(item))
             audio_out += self.state.audio_ms.get(str(getattr(item, "id", "")), 0) // 50
-        instructions = self.state.session.instructions
+        instructions = self.state.realtime.instructions
         text_in += _tokens(len(instructions)) if isinstance(instructions, str) else 0
         return ev.Usage(
             total_tokens=text_in + audio_in + text_out + audio_out,

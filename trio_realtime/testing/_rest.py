@@ -183,7 +183,7 @@ class MintedSecret:
 
     value: str
     expires_at: int
-    session: ev.Session | None
+    session: ev.Session | ev.TranslationSession | None
 
 
 class _ExpiresAfter(msgspec.Struct, kw_only=True):
@@ -330,13 +330,22 @@ class FakeRest:
             )
         return None
 
-    def initial_session(self, key: str, query: dict[str, str]) -> ev.RealtimeSession | None:
+    def translation_audio(self, key: str) -> ev.TranslationAudio | None:
+        """The audio configuration a translation client secret's session starts with."""
+        minted = self.secrets.get(key)
+        if minted is not None and isinstance(minted.session, ev.TranslationSession):
+            return minted.session.audio
+        return None
+
+    def initial_session(self, key: str, query: dict[str, str]) -> ev.Session | None:
         """The configuration a new WebSocket starts with: its call's, or its secret's."""
         call = self.calls.get(query.get("call_id", ""))
         if call is not None:
             return call.session
         minted = self.secrets.get(key)
-        if minted is not None and isinstance(minted.session, ev.RealtimeSession):
+        if minted is not None and isinstance(
+            minted.session, ev.RealtimeSession | ev.TranscriptionSession
+        ):
             return minted.session
         return None
 
@@ -480,7 +489,6 @@ class FakeRest:
         request = decode_body(body, _TranslationMintRequest)
         expires_at = self._expiry(request.expires_after)
         value = f"ek_{secrets.token_hex(16)}"
-        self.secrets[value] = MintedSecret(value, expires_at, None)
         session = {
             "id": self._new_id("sess"),
             "type": "translation",
@@ -488,6 +496,8 @@ class FakeRest:
             "expires_at": expires_at,
             "audio": request.session.audio or {},
         }
+        minted = msgspec.convert(session, ev.TranslationSession)
+        self.secrets[value] = MintedSecret(value, expires_at, minted)
         return json_answer(200, {"value": value, "expires_at": expires_at, "session": session})
 
     # -- calls ---------------------------------------------------------------------

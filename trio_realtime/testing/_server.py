@@ -24,6 +24,7 @@ import trio_websocket
 
 from .. import events as ev
 from .._nursery import exit_nursery
+from .._open import require_trio
 from ._connection import FakeConnection
 from ._live import LiveEndpoint, LiveSessions, live_rest_route, live_route
 from ._rest import DEFAULT_WEBHOOK_SECRET, FakeRest, ReplayStream, error_body, read_head
@@ -161,6 +162,7 @@ class FakeServer(ServerState):
     # -- lifetime ----------------------------------------------------------------
 
     async def __aenter__(self) -> FakeServer:
+        require_trio("async with open_fake_server()")
         if self._nursery is not None:
             raise RuntimeError("a FakeServer can be entered only once")
         manager = trio.open_nursery()
@@ -316,7 +318,12 @@ class FakeServer(ServerState):
         if live_route(path) is not None:
             return lambda conn: LiveEndpoint(self, self.live_sessions, conn, path)
         if translation_path(path, strict=self.strict):
-            return lambda conn: TranslationEngine(self, conn, model=conn.query.get("model", ""))
+            return lambda conn: TranslationEngine(
+                self,
+                conn,
+                model=conn.query.get("model", ""),
+                initial=self.rest.translation_audio(_bearer(conn.headers)),
+            )
         return None
 
     def _end_call(self, call_id: str, reason: str) -> None:
@@ -362,7 +369,7 @@ class FakeServer(ServerState):
 
 
 def _model_problem(
-    path: str, query: dict[str, str], initial: ev.RealtimeSession | None
+    path: str, query: dict[str, str], initial: ev.Session | None
 ) -> ModelProblem | None:
     """Why a strict fake ends a new Realtime session at once (see `_strict`), or None."""
     if "call_id" in query:
@@ -373,6 +380,8 @@ def _model_problem(
             return None
         return realtime_model_problem(None)
     model = query.get("model")
+    if isinstance(initial, ev.TranscriptionSession):
+        return None  # a transcription secret's session names no model
     if model is None and initial is not None and isinstance(initial.model, str):
         model = initial.model  # a client secret's session names the model
     if model is None and query.get("intent") == "transcription":

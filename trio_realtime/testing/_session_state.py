@@ -22,6 +22,7 @@ __all__ = [
     "SessionState",
     "deep_merge",
     "default_session",
+    "default_transcription_session",
     "duration_ms",
     "message_text",
     "opt",
@@ -89,6 +90,29 @@ def default_session(model: str) -> ev.RealtimeSession:
     )
 
 
+def default_transcription_session() -> ev.TranscriptionSession:
+    """The session a transcription-only connection (``intent=transcription``) starts
+    with: 24 kHz PCM16 in, server VAD, and transcription off until configured."""
+    return ev.TranscriptionSession(
+        audio=ev.TranscriptionAudioConfig(
+            input=ev.AudioInput(
+                format=ev.AudioPCM(rate=24000),
+                noise_reduction=None,
+                transcription=None,
+                turn_detection=ev.ServerVad(
+                    threshold=0.5,
+                    prefix_padding_ms=300,
+                    silence_duration_ms=500,
+                    idle_timeout_ms=None,
+                    create_response=False,
+                    interrupt_response=False,
+                ),
+            )
+        ),
+        include=None,
+    )
+
+
 def deep_merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
     """``patch`` over ``base``: objects merge key by key, anything else replaces.
 
@@ -112,15 +136,20 @@ def deep_merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
 class SessionState:
     """The state of one fake Realtime session, and `emit`, the way its events leave.
 
-    ``session`` is the configuration as the server reports it,
-    ``conversation`` the items in order, ``audio_ms`` how long each item's
+    ``session`` is the configuration as the server reports it (a
+    `TranscriptionSession` for a transcription-only connection, which makes no
+    responses), ``conversation`` the items in order, ``audio_ms`` how long each item's
     audio plays (as heard, or as streamed so far).
     """
 
-    def __init__(self, server: ServerState, peer: Peer, *, model: str) -> None:
+    def __init__(
+        self, server: ServerState, peer: Peer, *, model: str, transcription: bool = False
+    ) -> None:
         self.server: ServerState = server
         self.peer: Peer = peer
-        self.session: ev.RealtimeSession = default_session(model)
+        self.session: ev.Session = (
+            default_transcription_session() if transcription else default_session(model)
+        )
         self.conversation: list[ev.Item] = []
         self.conversation_id: str = f"conv_fake{peer.number:04d}"
         self.audio_ms: dict[str, int] = {}
@@ -170,13 +199,32 @@ class SessionState:
 
     # -- audio formats -----------------------------------------------------------
 
-    def _format(self, direction: str) -> object:
+    @property
+    def realtime(self) -> ev.RealtimeSession:
+        """The session of a Realtime (not transcription-only) connection."""
+        session = self.session
+        assert isinstance(session, ev.RealtimeSession), "a transcription session makes no responses"
+        return session
+
+    def audio_input(self) -> ev.AudioInput | None:
+        """How the session reads input audio, whatever the session's type."""
         audio = self.session.audio
-        if isinstance(audio, ev.AudioConfig):
-            side = audio.input if direction == "input" else audio.output
-            if isinstance(side, ev.AudioInput | ev.AudioOutput):
-                return side.format
+        if isinstance(audio, ev.AudioConfig | ev.TranscriptionAudioConfig) and isinstance(
+            audio.input, ev.AudioInput
+        ):
+            return audio.input
         return None
+
+    def audio_output(self) -> ev.AudioOutput | None:
+        """How the session speaks (None for a transcription session)."""
+        audio = self.session.audio
+        if isinstance(audio, ev.AudioConfig) and isinstance(audio.output, ev.AudioOutput):
+            return audio.output
+        return None
+
+    def _format(self, direction: str) -> object:
+        side = self.audio_input() if direction == "input" else self.audio_output()
+        return side.format if side is not None else None
 
     def audio_codec(self, direction: str) -> str:
         """The ``type`` of the ``input`` or ``output`` format: audio/pcm, audio/pcmu, audio/pcma."""

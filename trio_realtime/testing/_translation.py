@@ -54,6 +54,7 @@ session opened with one starts from the defaults).
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import msgspec
@@ -151,7 +152,14 @@ class TranslationEngine:
     refusal or the expiry (then ``expired`` too).
     """
 
-    def __init__(self, state: ServerState, peer: Peer, *, model: str) -> None:
+    def __init__(
+        self,
+        state: ServerState,
+        peer: Peer,
+        *,
+        model: str,
+        initial: TranslationAudio | None = None,
+    ) -> None:
         self.state: ServerState = state
         self.peer: Peer = peer
         self.model = model or ("" if state.strict else DEFAULT_TRANSLATION_MODEL)
@@ -164,6 +172,9 @@ class TranslationEngine:
             expires_at=int(time.time()) + _SESSION_SECONDS,
             audio=_default_audio(),
         )
+        if initial is not None:  # a client secret's configuration, as far as it is valid
+            with contextlib.suppress(_BadValue):
+                self.session.audio = self._merged(initial)
         self.elapsed_ms = 0
         self.closed = False
         self.expired = False
