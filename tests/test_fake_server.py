@@ -22,6 +22,7 @@ from trio_realtime.testing import (
     DEFAULT_API_KEY,
     FakeServer,
     Faults,
+    PeerGone,
     ToolCall,
     Turn,
     open_fake_server,
@@ -542,6 +543,20 @@ async def test_stall_rejected_handshake_and_raw_frames() -> None:
                 with trio.move_on_after(0.2):
                     event = await conn.receive()
                     raise AssertionError(f"a stalled server sent {event!r}")  # pragma: no cover
+
+
+async def test_send_after_the_connection_ended_raises_peer_gone() -> None:
+    # The documented contract of FakeConnection.send: a scripted test that
+    # sends after the client left gets PeerGone, not a send that never returns.
+    with trio.fail_after(5):
+        async with open_fake_server() as server:
+            async with session(server):
+                fake = await server.wait_connection()
+            await fake.wait_closed()
+            with trio.move_on_after(1) as hung, pytest.raises(PeerGone):
+                await fake.send(ev.InputAudioBufferCleared(event_id="evt_late"))
+            assert not hung.cancelled_caught, "send hung on an ended connection"
+            assert fake.sent == 2  # session.created, session.updated: nothing more went out
 
 
 async def test_handshake_delay_trips_the_client_connect_timeout() -> None:

@@ -148,7 +148,9 @@ class FakeConnection:
 
     async def _send_frame(self, frame: bytes, event: Any) -> None:
         faults = self.server.faults
-        if self._stalled or self.closed:
+        if self.closed:  # served and ended: nobody will ever read it
+            raise PeerGone(f"connection #{self.number} has closed")
+        if self._stalled:
             await trio.sleep_forever()
         if faults.event_delay:
             await trio.sleep(faults.event_delay)
