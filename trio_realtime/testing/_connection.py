@@ -223,11 +223,13 @@ class FakeConnection:
                 await self._ws.aclose(1011, "fake server error")
             raise
         finally:
-            with trio.move_on_after(_STOP_TIMEOUT) as scope:
-                scope.shield = True
-                await self.endpoint.stop()
-            self._done.set()
-            self.server._notify()  # pyright: ignore[reportPrivateUsage]
+            try:
+                with trio.move_on_after(_STOP_TIMEOUT) as scope:
+                    scope.shield = True
+                    await self.endpoint.stop()
+            finally:
+                self._done.set()
+                self.server._notify()  # pyright: ignore[reportPrivateUsage]
 
     async def _read_loop(self) -> None:
         while True:

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import contextlib
 import time
-import urllib.parse
 from typing import Any
 
 import msgspec
@@ -111,7 +110,6 @@ from ..live import (
     TransportDtmfSend,
     TransportDtmfSent,
 )
-from ._rest import FakeRest, HTTPAnswer, Refused, RestRequest, RestRoute
 from ._script import Turn, reply_items
 from ._state import AUTO_ID, EventIds, Peer, PeerGone, ServerState
 from ._strict import live_model_problem
@@ -120,8 +118,6 @@ __all__ = [
     "LiveEndpoint",
     "LiveEngine",
     "LiveSessions",
-    "live_rest",
-    "live_rest_route",
     "live_route",
 ]
 
@@ -723,43 +719,6 @@ def _opt(value: Any) -> Any:
 
 def _replace(struct: Any, **changes: Any) -> Any:
     return msgspec.structs.replace(struct, **changes)
-
-
-def live_rest_route(sessions: LiveSessions, rest: FakeRest) -> RestRoute:
-    """The fake REST side's route for ``/v1/live/...`` (see `FakeRest.add_route`)."""
-
-    async def route(request: RestRequest) -> HTTPAnswer:
-        rest.require_api_key(request.key)
-        return await live_rest(sessions, request.method, request.tail)
-
-    return route
-
-
-async def live_rest(sessions: LiveSessions, method: str, tail: list[str]) -> HTTPAnswer:
-    """``/live/sessions/{id}/{action}``: hang up a running session, download a
-    stored one's recording. The SIP actions (accept, reject, refer) and the
-    WebRTC fork are refused: the fake has no SIP or WebRTC side for Live."""
-    if len(tail) != 4:
-        raise Refused(404, f"Invalid URL ({method} /v1/{'/'.join(tail)})")
-    session_id, action = urllib.parse.unquote(tail[2]), tail[3]
-    engine = sessions.get(session_id)
-    if engine is None:
-        raise Refused(404, f"No Live session {session_id!r}")
-    wanted = "GET" if action == "content" else "POST"
-    if method != wanted:
-        raise Refused(405, f"Invalid method for URL ({method} .../{action})")
-    if action == "hangup":
-        await engine.close("close_requested")
-        return 200, [], b""
-    if action == "content":
-        if engine.session is None or not engine.session.store:
-            raise Refused(404, f"Live session {session_id!r} was not stored")
-        return 200, [("content-type", "application/octet-stream")], bytes(engine.recording)
-    if action in ("accept", "reject", "refer", "fork"):
-        raise Refused(
-            400, f"{action} needs a SIP or WebRTC session, which the fake server does not simulate"
-        )
-    raise Refused(404, f"Invalid URL ({method} .../{action})")
 
 
 def _decision(questions: list[Question], model: str) -> Decision:

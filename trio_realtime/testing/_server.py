@@ -26,7 +26,8 @@ from .. import events as ev
 from .._nursery import exit_nursery
 from .._open import require_trio
 from ._connection import FakeConnection
-from ._live import LiveEndpoint, LiveSessions, live_rest_route, live_route
+from ._live import LiveEndpoint, LiveSessions, live_route
+from ._live_rest import live_rest_route
 from ._rest import DEFAULT_WEBHOOK_SECRET, FakeRest, ReplayStream, error_body, read_head
 from ._script import Responder, echo_responder
 from ._state import DEFAULT_API_KEY, Endpoint, Faults, ServerState

@@ -424,7 +424,7 @@ class TranslationEngine:
         await trio.sleep(seconds)
         if self.closed or self.peer.closed:
             return
-        self.closed = self.expired = True
+        self.closed = True
         try:
             await self._error(
                 SESSION_EXPIRED_MESSAGE.format(minutes=seconds / 60),
@@ -434,4 +434,5 @@ class TranslationEngine:
             )
         except PeerGone:
             return  # the client left first
+        self.expired = True
         await self.peer.close(self.state.faults.expire_close_code, "session expired")
