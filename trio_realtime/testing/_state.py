@@ -179,7 +179,7 @@ class ServerState:
         self,
         *,
         api_key: str = DEFAULT_API_KEY,
-        model: str = "gpt-realtime",
+        model: str = "gpt-realtime-2.1",
         responder: Responder = echo_responder,
         delta_size: int = 8,
         delta_interval: float = 0.0,
