@@ -6,6 +6,8 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 import trio
@@ -55,6 +57,40 @@ async def test_chat_quit_command_ends_early() -> None:
     assert done.stdout.decode().splitlines() == ["assistant> You said: first"]
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT delivery differs on Windows")
+async def test_chat_ends_on_ctrl_c_with_130() -> None:
+    with trio.fail_after(TIMEOUT):
+        process = await trio.lowlevel.open_process(
+            [sys.executable, "-m", "trio_realtime", "chat", "--fake"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=_env(),
+        )
+        assert process.stdin is not None
+        assert process.stdout is not None
+        try:
+            await process.stdin.send_all(b"hello\n")
+            out = b""
+            while b"hello\n" not in out:
+                chunk = await process.stdout.receive_some()
+                assert chunk, f"chat exited early: {out!r}"
+                out += chunk
+            # Waiting for the next line, stdin still open: only Ctrl-C ends it.
+            process.send_signal(signal.SIGINT)
+            code, err = await _exited(process)
+        finally:
+            with trio.CancelScope(shield=True):
+                if process.returncode is None:
+                    process.kill()
+                    await process.wait()
+                for stream in (process.stdin, process.stdout, process.stderr):
+                    if stream is not None:
+                        await stream.aclose()
+    assert code == 130, err.decode()
+    assert err.strip() == b"stopped"
+
+
 async def test_chat_without_key_or_fake_explains_and_exits_2() -> None:
     done = await run_cli("chat", env=_env(OPENAI_API_KEY=None))
     assert done.returncode == 2
@@ -97,25 +133,52 @@ async def test_no_command_prints_usage() -> None:
     assert b"usage:" in done.stderr
 
 
+@asynccontextmanager
+async def serve_fake_process(*args: str) -> AsyncIterator[tuple[trio.Process, dict[str, str]]]:
+    """serve-fake in a subprocess and the fields of its banner; it is killed and
+    reaped on the way out whatever happened, even when a deadline expired."""
+    process = await trio.lowlevel.open_process(
+        [sys.executable, "-m", "trio_realtime", "serve-fake", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_env(),
+    )
+    assert process.stdout is not None
+    assert process.stderr is not None
+    try:
+        banner = b""
+        while b"press Ctrl-C" not in banner:
+            chunk = await process.stdout.receive_some()
+            assert chunk, f"serve-fake exited early: {banner!r}"
+            banner += chunk
+        fields = dict(
+            line.strip().split(": ", 1) for line in banner.decode().splitlines() if ": " in line
+        )
+        yield process, fields
+    finally:
+        # Shielded: under an expired fail_after an unshielded wait() raises
+        # Cancelled at once and leaves the child unreaped.
+        with trio.CancelScope(shield=True):
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+            await process.stdout.aclose()
+            await process.stderr.aclose()
+
+
+async def _exited(process: trio.Process) -> tuple[int, bytes]:
+    """Once ``process`` ends: its exit code and what it wrote to stderr."""
+    assert process.stderr is not None
+    err = b""
+    while chunk := await process.stderr.receive_some():
+        err += chunk
+    return await process.wait(), err
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT delivery differs on Windows")
 async def test_serve_fake_serves_until_interrupted() -> None:
     with trio.fail_after(TIMEOUT):
-        process = await trio.lowlevel.open_process(
-            [sys.executable, "-m", "trio_realtime", "serve-fake", "--port", "0"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=_env(),
-        )
-        assert process.stdout is not None
-        try:
-            banner = b""
-            while b"press Ctrl-C" not in banner:
-                chunk = await process.stdout.receive_some()
-                assert chunk, f"serve-fake exited early: {banner!r}"
-                banner += chunk
-            fields = dict(
-                line.strip().split(": ", 1) for line in banner.decode().splitlines() if ": " in line
-            )
+        async with serve_fake_process() as (process, fields):
             # Without --api-key any key goes, and the banner says so.
             assert fields["api key"].strip().startswith("any")
             client = rt.Client(api_key="sk-a-key-of-my-own", base_url=fields["base url"])
@@ -132,13 +195,29 @@ async def test_serve_fake_serves_until_interrupted() -> None:
                     if isinstance(event, ev.ResponseDone):
                         break
             assert text == "You said: ping"
+            # Right after a client left: the moment a Ctrl-C used to be lost in
+            # the closing connection's task, leaving the server running.
             process.send_signal(signal.SIGINT)
-            assert await process.wait() == 0
-        finally:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
-            await process.stdout.aclose()
+            code, err = await _exited(process)
+    assert code == 0, err.decode()
+    assert err.strip() == b"stopped"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT delivery differs on Windows")
+async def test_serve_fake_interrupted_closes_connected_clients_with_1001() -> None:
+    with trio.fail_after(TIMEOUT):
+        async with serve_fake_process() as (process, fields):
+            client = rt.Client(api_key="sk-a-key-of-my-own", base_url=fields["base url"])
+            with pytest.raises(rt.ConnectionClosed) as closed:
+                async with rt.open_realtime(client, "gpt-realtime") as conn:
+                    assert isinstance(await conn.receive(), ev.SessionCreated)
+                    process.send_signal(signal.SIGINT)
+                    async for _ in conn:
+                        pass
+            code, err = await _exited(process)
+    # Ctrl-C ends the server the way leaving its block does: "going away".
+    assert closed.value.code == 1001
+    assert code == 0, err.decode()
 
 
 def test_serve_fake_tool_call_arguments_are_checked() -> None:

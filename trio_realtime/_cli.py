@@ -6,6 +6,7 @@ import argparse
 import math
 import os
 import random
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -180,40 +181,51 @@ async def _serve_fake(args: argparse.Namespace) -> int:
         drop_chance=args.drop_chance,
         rng=random.Random(args.seed),
     )
-    async with open_fake_server(
-        responder=tool_rule_responder(rules) if rules else echo_responder,
-        host=args.host,
-        port=args.port,
-        api_key=args.api_key or DEFAULT_API_KEY,
-        accept_any_key=args.api_key is None,
-        delta_size=args.delta_size,
-        delta_interval=args.interval,
-        faults=faults,
-        record_received=False,
-        strict=not args.lenient,
-    ) as server:
-        print("fake Realtime server listening", flush=True)
-        print(f"  websocket url: {server.url}", flush=True)
-        print(f"  base url:      {server.base_url}", flush=True)
-        print(f"  webhook secret: {server.rest.webhook_secret}", flush=True)
-        if server.accept_any_key:
-            print("  api key:       any (start with --api-key KEY to require one)", flush=True)
-        else:
-            # Not echoed: it may be a key the user keeps private.
-            print("  api key:       only the one given with --api-key", flush=True)
-        for rule in rules:
-            print(f"  tool call:     {rule.name} {rule.arguments_json()}", flush=True)
-        for flag, value in (
-            ("session duration", args.session_duration),
-            ("drop after", args.drop_after),
-            ("drop chance", args.drop_chance or None),
-        ):
-            if value is not None:
-                print(f"  {flag}: {value:g}", flush=True)
-        if args.lenient:
-            print("  lenient:       any model name and path prefix accepted", flush=True)
-        print("press Ctrl-C to stop", flush=True)
-        await trio.sleep_forever()
+    # Opened before the server, so that no Ctrl-C after the banner is missed.
+    with trio.open_signal_receiver(signal.SIGINT) as interrupts:
+        async with open_fake_server(
+            responder=tool_rule_responder(rules) if rules else echo_responder,
+            host=args.host,
+            port=args.port,
+            api_key=args.api_key or DEFAULT_API_KEY,
+            accept_any_key=args.api_key is None,
+            delta_size=args.delta_size,
+            delta_interval=args.interval,
+            faults=faults,
+            record_received=False,
+            strict=not args.lenient,
+        ) as server:
+            print("fake Realtime server listening", flush=True)
+            print(f"  websocket url: {server.url}", flush=True)
+            print(f"  base url:      {server.base_url}", flush=True)
+            print(f"  webhook secret: {server.rest.webhook_secret}", flush=True)
+            if server.accept_any_key:
+                print("  api key:       any (start with --api-key KEY to require one)", flush=True)
+            else:
+                # Not echoed: it may be a key the user keeps private.
+                print("  api key:       only the one given with --api-key", flush=True)
+            for rule in rules:
+                print(f"  tool call:     {rule.name} {rule.arguments_json()}", flush=True)
+            for flag, value in (
+                ("session duration", args.session_duration),
+                ("drop after", args.drop_after),
+                ("drop chance", args.drop_chance or None),
+            ):
+                if value is not None:
+                    print(f"  {flag}: {value:g}", flush=True)
+            if args.lenient:
+                print("  lenient:       any model name and path prefix accepted", flush=True)
+            print("press Ctrl-C to stop", flush=True)
+            # Ctrl-C is awaited here as a signal, not left to the KeyboardInterrupt
+            # trio raises in whichever task is running when it lands: in the reader
+            # task of a connection that is just closing (so in a cancelled scope),
+            # the next cleanup checkpoint raises Cancelled over it, the scope
+            # swallows that, and the server went on serving. Leaving the block
+            # normally also says goodbye (1001) to clients still connected.
+            async for _ in interrupts:
+                break
+    print("\nstopped", file=sys.stderr)
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -231,7 +243,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "chat":
             from ._chat import run_chat
 
-            return trio.run(lambda: run_chat(fake=args.fake, model=args.model))
+            # Ctrl-C only at a checkpoint of the main task, where it unwinds the
+            # chat, never raised inside a connection's task that may be
+            # cancelled already and lose it (see _serve_fake).
+            return trio.run(
+                lambda: run_chat(fake=args.fake, model=args.model),
+                restrict_keyboard_interrupt_to_checkpoints=True,
+            )
         return trio.run(_serve_fake, args)
     except KeyboardInterrupt:
         # Ctrl-C is how serve-fake and chat are meant to stop.
