@@ -93,6 +93,20 @@ def run_client(job: dict[str, Any], timeout: float) -> dict[str, Any]:
     return json.loads(out.stdout)
 
 
+#: Above this one-minute load average (other processes' runnable tasks on a
+#: 2-core machine), a knee found by p99 latency says more about the neighbours
+#: than about the client: the report says so.
+BUSY_LOAD = 0.5
+
+
+def load_average() -> float:
+    """The machine's one-minute load average (NaN where the OS does not tell)."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return float("nan")
+
+
 def percentile(sorted_values: Sequence[float], q: float) -> float:
     """Nearest-rank percentile of an already sorted sequence (q in 0..100)."""
     if not sorted_values:

@@ -23,7 +23,18 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from _common import SEED, fmt, latency_summary, ratio, run_client, script_main, server, table
+from _common import (
+    BUSY_LOAD,
+    SEED,
+    fmt,
+    latency_summary,
+    load_average,
+    ratio,
+    run_client,
+    script_main,
+    server,
+    table,
+)
 
 CLIENTS = ("trio_realtime", "sdk", "floor_64k", "floor_wsproto", "floor_raw")
 #: The issue's grid, then 750 and 1000 so that a client still under budget at
@@ -108,6 +119,7 @@ def run(quick: bool = False, clients: tuple[str, ...] | None = None) -> dict[str
         "duration_ms": duration_ms,
         "budget_us": BUDGET_US,
         "clients": {},
+        "load_average_before": load_average(),
     }
     with server() as port:
         for client in clients:
@@ -148,6 +160,7 @@ def run(quick: bool = False, clients: tuple[str, ...] | None = None) -> dict[str
                     else float("nan")
                 ),
             }
+    results["load_average_after"] = load_average()
     return results
 
 
@@ -187,6 +200,13 @@ def report(results: dict[str, Any]) -> str:
             f"{client}: largest K with p99 < 20 ms = {c['max_k_under_budget']}"
             f" (first over: {c['first_k_over_budget']}); one core at 100 % carries"
             f" ~{fmt(c['sessions_per_core_by_cpu'], 0)} sessions{rel}"
+        )
+    busiest = max(results.get("load_average_before", 0.0), results.get("load_average_after", 0.0))
+    if busiest > BUSY_LOAD:
+        lines.append(
+            f"warning: the machine's load average reached {busiest:.1f} (> {BUSY_LOAD}) during"
+            " this run; the largest K under budget is unreliable (compare CPU per event, or"
+            " rerun on an idle machine)"
         )
     return "\n".join(lines)
 
