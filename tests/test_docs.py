@@ -100,6 +100,42 @@ def test_console_block_names_what_exists(block: Block) -> None:
     check_console(block)
 
 
+# -- model names ------------------------------------------------------------------
+
+
+def _deprecated_models() -> set[str]:
+    """The Realtime and transcription models whose shutdown the ``openai`` SDK announces
+    (its docstrings list them under "Deprecated values")."""
+    import openai
+
+    names: set[str] = set()
+    for source in (Path(openai.__file__).parent / "types" / "realtime").glob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        for listed in re.findall(r'-\s+((?:"[\w.-]+",?\s*)+):\s*Announced shutdown', text):
+            names.update(re.findall(r'"([\w.-]+)"', listed))
+    return names
+
+
+def test_what_users_copy_names_no_model_about_to_shut_down() -> None:
+    from trio_realtime.testing._strict import REALTIME_MODELS, TRANSCRIPTION_MODELS
+
+    deprecated = _deprecated_models()
+    assert {"gpt-realtime", "gpt-4o-transcribe", "whisper-1"} <= deprecated
+    # The names we use instead are current, and the strict fake knows them.
+    for current in ("gpt-realtime-2.1", "gpt-transcribe"):
+        assert current not in deprecated
+        assert current in REALTIME_MODELS | TRANSCRIPTION_MODELS
+    copied = [ROOT / "README.rst", ROOT / "CONTRIBUTING.rst", *_pages()]
+    copied += [*sorted((ROOT / "examples").glob("*.py")), ROOT / "trio_realtime" / "_cli.py"]
+    found = [
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in copied
+        for name in re.findall(r"[\"']([\w.-]+)[\"']", path.read_text(encoding="utf-8"))
+        if name in deprecated
+    ]
+    assert not found, f"use a current model (gpt-realtime-2.1, gpt-transcribe): {found}"
+
+
 # -- the API reference ---------------------------------------------------------------
 
 

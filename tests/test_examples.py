@@ -269,7 +269,7 @@ def mic_agent(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
 
 def test_mic_agent_parses_its_arguments(mic_agent: ModuleType) -> None:
     defaults = mic_agent.parse_args([])
-    assert defaults == mic_agent.Options("gpt-realtime", 24000, None, None)
+    assert defaults == mic_agent.Options("gpt-realtime-2.1", 24000, None, None)
     options = mic_agent.parse_args(
         ["--model", "m", "--samplerate", "48000", "--input-device", "3", "--output-device", "USB"]
     )
@@ -544,7 +544,7 @@ async def test_translate_wav_streams_the_file_and_collects_the_translation() -> 
     example = _load("translate_wav")
     seen: list[ev.TranslationClientEvent] = []
     pcm = _tone(24000, 500).tobytes()  # 500 ms: frames of 200, 200 and 100 (+ padding)
-    update = example.session_update("es", "gpt-4o-transcribe")
+    update = example.session_update("es", "gpt-transcribe")
     with trio.fail_after(30):
         async with trio.open_nursery() as nursery:
             server = await nursery.start(
