@@ -9,6 +9,9 @@ nox.options.sessions = ["tests", "lint", "typecheck"]
 nox.options.reuse_existing_virtualenvs = True
 
 PYTHON: str | None = None  # the interpreter nox itself runs on
+# One ruff for `nox -s lint`, pre-commit's hooks and the `lint` extra
+# (tests/test_dev_tools.py checks that they agree): a new ruff adds rules.
+RUFF = "ruff==0.17.6"
 
 
 @nox.session(python=PYTHON)
@@ -37,7 +40,7 @@ def schema_latest(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     """ruff check and ruff format --check over the whole tree."""
-    session.install("ruff>=0.6")
+    session.install(RUFF)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
 

@@ -45,7 +45,7 @@ SESSION = ev.RealtimeSession(
     audio=ev.AudioConfig(
         input=ev.AudioInput(
             format=audio.PCM16.to_event(),
-            transcription=ev.AudioTranscription(model="gpt-4o-mini-transcribe"),
+            transcription=ev.AudioTranscription(model="gpt-transcribe"),
             turn_detection=ev.ServerVad(create_response=True, interrupt_response=True),
         ),
         output=ev.AudioOutput(format=audio.PCM16.to_event()),
@@ -70,7 +70,7 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--model", default="gpt-realtime")
+    parser.add_argument("--model", default="gpt-realtime-2.1")
     parser.add_argument(
         "--samplerate", type=int, default=audio.PCM16.sample_rate, help="the devices' rate, Hz"
     )

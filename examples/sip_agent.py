@@ -43,7 +43,7 @@ from trio_realtime import rest
 MAX_BODY = 1024 * 1024  # a webhook delivery is a few KiB
 
 SESSION = ev.RealtimeSession(
-    model="gpt-realtime",
+    model="gpt-realtime-2.1",
     instructions="You answer the phone for a bakery. Greet the caller and be brief.",
     output_modalities=["audio"],
     audio=ev.AudioConfig(

@@ -128,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     bridge = commands.add_parser("call", help="one call: caller audio in, reply audio out")
     bridge.add_argument("caller", help="8 kHz mu-law from the caller, '-' for stdin")
     bridge.add_argument("reply", type=Path, help="where the reply's 8 kHz mu-law goes")
-    bridge.add_argument("--model", default="gpt-realtime")
+    bridge.add_argument("--model", default="gpt-realtime-2.1")
     bridge.add_argument("--max-seconds", type=float, default=60.0)
     decode = commands.add_parser("decode", help="8 kHz mu-law to a WAV file you can play")
     decode.add_argument("ulaw", type=Path)

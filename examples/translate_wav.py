@@ -120,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--transcribe",
         metavar="MODEL",
         default=None,
-        help="also transcribe the source speech with MODEL (e.g. gpt-4o-transcribe)",
+        help="also transcribe the source speech with MODEL (e.g. gpt-transcribe)",
     )
     parser.add_argument("--no-pace", action="store_true", help="send the file as fast as possible")
     args = parser.parse_args(argv)

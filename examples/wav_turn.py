@@ -79,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("input", type=Path, help="a WAV file: any rate, any channel count")
     parser.add_argument("output", type=Path, help="where to write the reply (24 kHz mono WAV)")
-    parser.add_argument("--model", default="gpt-realtime")
+    parser.add_argument("--model", default="gpt-realtime-2.1")
     args = parser.parse_args(argv)
     try:
         pcm = audio.read_wav(args.input)  # mono PCM16 at 24 kHz, whatever the file holds

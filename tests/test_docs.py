@@ -10,105 +10,33 @@ run by pytest with pytest-trio and the ``fake_server`` plugin. A ``text`` block
 captioned ``Output`` right after a program is its exact standard output. A
 ``console`` block may hold ``pip install`` lines (each extra it names must
 exist) and ``nox -s`` lines (each session must exist). Any other kind of
-block, or a literal block written with ``::``, fails: it could not be checked.
+block fails, and so does code written any other way (``.. code::``,
+``.. sourcecode::``, a ``.. code-block::`` without a language,
+``.. literalinclude::``, ``.. parsed-literal::``, a literal block written with
+``::``, a ``>>>`` doctest block): no test would check it. The parsing and the
+checks live in ``_rst_blocks.py``, shared with test_readme.py.
 """
 
 from __future__ import annotations
 
 import importlib
 import inspect
-import os
 import pkgutil
 import pydoc
 import re
-import shlex
 import sys
-import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
 import pytest
-import trio
-from _serve_fake import start_serve_fake
+from _rst_blocks import ROOT, Block, check_console, parse_blocks, run_program, unchecked_code
 
-ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
-
-DIRECTIVE = re.compile(r"^(?P<indent> *)\.\. code-block:: *(?P<lang>\S+) *$")
-SERVE_FAKE = re.compile(r"^ *\.\. serve-fake: (?P<args>.+)$")
-
-
-@dataclass(frozen=True)
-class Block:
-    path: Path
-    line: int  # 1-based, of the directive
-    lang: str
-    options: dict[str, str]
-    code: str
-    serve_args: tuple[str, ...] = ()
-    output: str | None = None
-
-    @property
-    def id(self) -> str:
-        return f"{self.path.relative_to(DOCS)}:{self.line}"
 
 
 def _pages() -> list[Path]:
     skip = {DOCS / "_build", DOCS / "reference" / "_generated"}
     return sorted(p for p in DOCS.rglob("*.rst") if not any(s in p.parents for s in skip))
-
-
-def parse_blocks(path: Path) -> list[Block]:
-    """The code blocks of one page, in order, each with its options and content."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    blocks: list[Block] = []
-    i = 0
-    while i < len(lines):
-        match = DIRECTIVE.match(lines[i])
-        if not match:
-            i += 1
-            continue
-        start, indent = i, len(match["indent"])
-        options: dict[str, str] = {}
-        i += 1
-        while i < len(lines) and re.match(rf"^ {{{indent + 1},}}:(\w[\w-]*):(.*)$", lines[i]):
-            name, value = re.findall(r":(\w[\w-]*):(.*)$", lines[i])[0]
-            options[name] = value.strip()
-            i += 1
-        body: list[str] = []
-        while i < len(lines) and (not lines[i].strip() or _indent(lines[i]) > indent):
-            body.append(lines[i])
-            i += 1
-        while body and not body[-1].strip():
-            body.pop()
-        content = body
-        margin = min((_indent(line) for line in content if line.strip()), default=0)
-        code = "\n".join(line[margin:] for line in content).strip("\n") + "\n"
-        serve_args: tuple[str, ...] = ()
-        before = start - 1
-        while before >= 0 and not lines[before].strip():
-            before -= 1
-        if before >= 0 and (serve := SERVE_FAKE.match(lines[before])):
-            serve_args = tuple(shlex.split(serve["args"]))
-        blocks.append(Block(path, start + 1, match["lang"], options, code, serve_args))
-    # A text block captioned Output belongs to the python block before it.
-    paired: list[Block] = []
-    for block in blocks:
-        if block.lang == "text" and block.options.get("caption") == "Output" and paired:
-            last = paired[-1]
-            assert last.lang == "python", f"{block.id}: Output follows no python block"
-            paired[-1] = Block(
-                last.path, last.line, last.lang, last.options, last.code, last.serve_args,
-                block.code,
-            )  # fmt: skip
-            continue
-        paired.append(block)
-    return paired
-
-
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" "))
 
 
 BLOCKS = [block for page in _pages() for block in parse_blocks(page)]
@@ -131,79 +59,81 @@ def test_every_block_is_of_a_kind_the_tests_check() -> None:
     assert not unchecked, f"no test runs these blocks: {unchecked}"
 
 
-def test_no_literal_blocks_escape_the_tests() -> None:
-    for page in _pages():
-        for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
-            if line.rstrip().endswith("::") and not re.match(r"^ *\.\. [\w:-]+::", line):
-                raise AssertionError(f"{page.name}:{number}: use a code-block the tests run")
+def test_no_code_escapes_the_tests() -> None:
+    found = [where for page in _pages() for where in unchecked_code(page)]
+    assert not found, f"use a code-block:: python (or console) the tests run: {found}"
 
 
-def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    return env
+def test_every_unchecked_form_of_code_is_found(tmp_path: Path) -> None:
+    page = tmp_path / "page.rst"
+    forms = {
+        ".. code:: python": "code",
+        ".. sourcecode:: python": "sourcecode",
+        ".. code-block::": "code-block",
+        ".. literalinclude:: ../examples/text_chat.py": "literalinclude",
+        ".. parsed-literal::": "parsed-literal",
+        ".. include:: ../noxfile.py\n   :literal:": "include",
+        "Run this::": "literal block",
+        ">>> 1 + 1": "doctest",
+    }
+    for form, name in forms.items():
+        page.write_text(f"Title\n=====\n\n{form}\n\n   print(1)\n", encoding="utf-8")
+        (found,) = unchecked_code(page)
+        assert name in found, (form, found)
+    page.write_text(".. code-block:: python\n\n   print(1)\n\n.. toctree::\n", encoding="utf-8")
+    assert unchecked_code(page) == []
 
 
 @pytest.mark.parametrize("block", PYTHON, ids=[b.id for b in PYTHON])
 async def test_python_block_runs(block: Block, tmp_path: Path) -> None:
-    with trio.fail_after(90):
-        async with trio.open_nursery() as nursery:
-            env = await start_serve_fake(nursery, _env(), *block.serve_args)
-            # The Azure page's client, pointed at the same fake.
-            env["AZURE_OPENAI_ENDPOINT"] = env["OPENAI_BASE_URL"].removesuffix("/v1")
-            env["AZURE_OPENAI_API_KEY"] = env["OPENAI_API_KEY"]
-            command = [sys.executable, "-c", block.code]
-            module = block.options.get("caption", "")
-            if module.startswith("test_") and module.endswith(".py"):
-                # A test module: run by pytest, as the page says, with pytest-trio's
-                # trio_mode and our plugin (by name, installed or not).
-                (tmp_path / module).write_text(block.code, encoding="utf-8")
-                env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-                command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-                command += ["-p", "pytest_trio.plugin", "-o", "trio_mode=true"]
-                command += ["-p", "trio_realtime.testing.pytest_plugin", module]
-            result = await trio.run_process(
-                command,
-                cwd=tmp_path,
-                env=env,
-                capture_stdout=True,
-                capture_stderr=True,
-                check=False,
-            )
-            nursery.cancel_scope.cancel()
-    assert result.returncode == 0, f"{block.id}\n{result.stdout.decode()}{result.stderr.decode()}"
+    caption = block.options.get("caption", "")
+    # A test module is run by pytest, as the page says.
+    module = caption if caption.startswith("test_") and caption.endswith(".py") else None
+    code, stdout, stderr = await run_program(block.code, tmp_path, block.serve_args, module)
+    assert code == 0, f"{block.id}\n{stdout}{stderr}"
     if block.output is not None:
-        assert result.stdout.decode() == block.output, block.id
-
-
-def _pyproject() -> dict[str, object]:
-    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-
-
-def _nox_sessions() -> set[str]:
-    source = (ROOT / "noxfile.py").read_text(encoding="utf-8")
-    return set(re.findall(r"@nox\.session\([^)]*\)\ndef (\w+)\(", source))
+        assert stdout == block.output, block.id
 
 
 @pytest.mark.parametrize("block", CONSOLE, ids=[b.id for b in CONSOLE])
 def test_console_block_names_what_exists(block: Block) -> None:
-    project = _pyproject()["project"]
-    assert isinstance(project, dict)
-    extras = set(project["optional-dependencies"])
-    sessions = _nox_sessions()
-    for line in block.code.splitlines():
-        assert line.startswith("$ "), f"{block.id}: {line!r} is not a command"
-        words = shlex.split(line[2:])
-        if words[:2] == ["pip", "install"]:
-            for spec in words[2:]:
-                name, _, rest = spec.partition("[")
-                assert name == "trio-realtime", f"{block.id}: {spec}"
-                for extra in filter(None, rest.rstrip("]").split(",")):
-                    assert extra in extras, f"{block.id}: no extra {extra!r}"
-        elif words[:2] == ["nox", "-s"]:
-            assert words[2] in sessions, f"{block.id}: no nox session {words[2]!r}"
-        else:
-            raise AssertionError(f"{block.id}: the tests cannot check {line!r}")
+    check_console(block)
+
+
+# -- model names ------------------------------------------------------------------
+
+
+def _deprecated_models() -> set[str]:
+    """The Realtime and transcription models whose shutdown the ``openai`` SDK announces
+    (its docstrings list them under "Deprecated values")."""
+    import openai
+
+    names: set[str] = set()
+    for source in (Path(openai.__file__).parent / "types" / "realtime").glob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        for listed in re.findall(r'-\s+((?:"[\w.-]+",?\s*)+):\s*Announced shutdown', text):
+            names.update(re.findall(r'"([\w.-]+)"', listed))
+    return names
+
+
+def test_what_users_copy_names_no_model_about_to_shut_down() -> None:
+    from trio_realtime.testing._strict import REALTIME_MODELS, TRANSCRIPTION_MODELS
+
+    deprecated = _deprecated_models()
+    assert {"gpt-realtime", "gpt-4o-transcribe", "whisper-1"} <= deprecated
+    # The names we use instead are current, and the strict fake knows them.
+    for current in ("gpt-realtime-2.1", "gpt-transcribe"):
+        assert current not in deprecated
+        assert current in REALTIME_MODELS | TRANSCRIPTION_MODELS
+    copied = [ROOT / "README.rst", ROOT / "CONTRIBUTING.rst", *_pages()]
+    copied += [*sorted((ROOT / "examples").glob("*.py")), ROOT / "trio_realtime" / "_cli.py"]
+    found = [
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in copied
+        for name in re.findall(r"[\"']([\w.-]+)[\"']", path.read_text(encoding="utf-8"))
+        if name in deprecated
+    ]
+    assert not found, f"use a current model (gpt-realtime-2.1, gpt-transcribe): {found}"
 
 
 # -- the API reference ---------------------------------------------------------------

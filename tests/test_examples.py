@@ -1,6 +1,6 @@
 """The examples in ``examples/`` run against the standalone fake server (as test_readme.py does).
 
-``wav_turn.py`` and ``telephony_bridge.py`` run as subprocesses against
+``text_chat.py``, ``wav_turn.py`` and ``telephony_bridge.py`` run as subprocesses against
 ``python -m trio_realtime serve-fake --port 0``; ``mic_agent.py`` needs a sound
 card, so it is imported without sounddevice, its argument parsing and its
 missing-extra exit are checked, and it runs in-process on fake devices (threads
@@ -27,6 +27,8 @@ from types import ModuleType
 
 import pytest
 import trio
+import trio.testing
+from _memory_fake import TEXT, memory_session
 from _serve_fake import start_serve_fake
 
 from trio_realtime import audio
@@ -41,6 +43,11 @@ EXAMPLES = ROOT / "examples"
 # transcribe with "I heard N ms of audio."
 MS_PER_CHAR = 20
 HEARD = re.compile(r"^I heard (\d+) ms of audio\.$", re.MULTILINE)
+
+
+@pytest.fixture
+def autojump_clock() -> trio.testing.MockClock:
+    return trio.testing.MockClock(autojump_threshold=0)
 
 
 def _env() -> dict[str, str]:
@@ -80,6 +87,70 @@ def _ok(result: subprocess.CompletedProcess[bytes]) -> str:
 def _tone(rate: int, ms: int, hz: float = 300.0, level: float = 0.25) -> array[int]:
     step, amplitude = 2 * math.pi * hz / rate, 32767 * level
     return array("h", (int(amplitude * math.sin(step * i)) for i in range(rate * ms // 1000)))
+
+
+# -- text_chat.py -----------------------------------------------------------------
+
+
+async def test_text_chat_once_and_from_standard_input() -> None:
+    chat = str(EXAMPLES / "text_chat.py")
+    once, lines, refused = await _run_against_fake_server(
+        [chat, "--once", "Hello!"],
+        # A blank line is skipped, /quit ends the chat before the last line.
+        [chat],
+        [chat, "--once", "Hi", "--model", "gpt-realtime-9"],
+        stdin=b"Hi\n\nHow are you?\n/quit\nnever sent\n",
+    )
+    # The fake server echoes each message.
+    assert _ok(once) == "assistant> You said: Hello!\n"
+    assert _ok(lines).splitlines() == [
+        "assistant> You said: Hi",
+        "assistant> You said: How are you?",
+    ]
+    # The strict fake refuses an unknown model as the service does: error, then close 4000.
+    assert refused.returncode == 1
+    assert "chat ended:" in refused.stderr.decode()
+    assert "model_not_found" in refused.stderr.decode()
+
+
+async def test_text_chat_stops_waiting_when_its_request_is_refused(
+    autojump_clock: trio.testing.MockClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A response.create the server refuses gets no response.done: the turn ends at
+    the error instead of waiting forever."""
+    chat = _load("text_chat")
+    with trio.fail_after(30):
+        async with (
+            open_fake_server(delta_size=1, delta_interval=0.05) as server,
+            memory_session(server) as conn,
+        ):
+            await conn.send(ev.SessionUpdate(session=TEXT))
+            # A reply streaming for a while: the next response.create is refused.
+            await conn.send(ev.ConversationItemCreate(item=ev.UserMessage.text("first")))
+            await conn.send(ev.ResponseCreate())
+            assert await chat.ask(conn, "second") is False
+            assert len(server.received_of(ev.ResponseCreate)) == 2
+    assert "conversation_already_has_active_response" in capsys.readouterr().err
+
+
+# -- every example ---------------------------------------------------------------
+
+
+def test_every_example_is_run_here_and_listed_for_users() -> None:
+    """A new example gets a test (here or in a test_example_*.py of its own) and a
+    line in the README's and the docs' lists of examples."""
+    tests = "".join(
+        p.read_text(encoding="utf-8") for p in Path(__file__).parent.glob("test_example*.py")
+    )
+    readme = (ROOT / "README.rst").read_text(encoding="utf-8")
+    docs = (ROOT / "docs" / "examples.rst").read_text(encoding="utf-8")
+    names = sorted(p.name for p in EXAMPLES.glob("*.py"))
+    assert "text_chat.py" in names
+    for name in names:
+        stem = name.removesuffix(".py")
+        assert f'"{name}"' in tests or f'_load("{stem}")' in tests, f"no test runs {name}"
+        assert f"- ``{name}``" in readme, f"README.rst lists no {name}"
+        assert f"``examples/{name}``" in docs, f"docs/examples.rst lists no {name}"
 
 
 # -- wav_turn.py ------------------------------------------------------------------
@@ -196,7 +267,7 @@ def mic_agent(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
 
 def test_mic_agent_parses_its_arguments(mic_agent: ModuleType) -> None:
     defaults = mic_agent.parse_args([])
-    assert defaults == mic_agent.Options("gpt-realtime", 24000, None, None)
+    assert defaults == mic_agent.Options("gpt-realtime-2.1", 24000, None, None)
     options = mic_agent.parse_args(
         ["--model", "m", "--samplerate", "48000", "--input-device", "3", "--output-device", "USB"]
     )
@@ -427,7 +498,7 @@ def _load(name: str) -> ModuleType:
 async def test_translate_wav_streams_the_file_and_collects_the_translation() -> None:
     example = _load("translate_wav")
     pcm = _tone(24000, 500).tobytes()  # 500 ms: frames of 200, 200 and 100 (+ padding)
-    update = example.session_update("es", "gpt-4o-transcribe")
+    update = example.session_update("es", "gpt-transcribe")
     with trio.fail_after(30):
         async with open_fake_server(delta_size=1000) as server:
             server.script_transcripts("hello", "there")

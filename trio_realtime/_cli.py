@@ -49,7 +49,9 @@ def _parser() -> argparse.ArgumentParser:
         "OPENAI_API_KEY is set, or the offline fake server with --fake.",
     )
     chat.add_argument("--fake", action="store_true", help="chat with the embedded fake server")
-    chat.add_argument("--model", default="gpt-realtime", help="model (default gpt-realtime)")
+    chat.add_argument(
+        "--model", default="gpt-realtime-2.1", help="model (default gpt-realtime-2.1)"
+    )
 
     serve = commands.add_parser(
         "serve-fake",
