@@ -266,7 +266,7 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         self._invalid = 0
         #: Called (synchronously) once the keeper has ended: the WebSocket is
         #: closed or the connection is being closed. The session layer's hook.
-        self.on_closed: Callable[[], None] | None = None
+        self._on_closed: Callable[[], None] | None = None
         #: Callables run with every delivered event, in the receiving task
         #: (see `add_observer`).
         self._observers: tuple[Callable[[S], None], ...] = ()
@@ -612,8 +612,8 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
                     self._ping_interval, self._ping_timeout, self._close_timeout
                 )
         finally:
-            if self.on_closed is not None:
-                self.on_closed()
+            if self._on_closed is not None:
+                self._on_closed()
 
     # -- closing ---------------------------------------------------------
 

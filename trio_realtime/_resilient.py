@@ -251,7 +251,7 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
             ev.SessionUpdated: self._on_session_updated,
             ev.TranslationSessionUpdated: self._on_session_updated,
         }
-        first.on_closed = self._ender(first)
+        first._on_closed = self._ender(first)  # pyright: ignore[reportPrivateUsage]
 
     def start(self) -> None:
         """Start the pump and the supervisor in the session's nursery."""
@@ -709,7 +709,7 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
         new._pcm16_input = latest._pcm16_input  # pyright: ignore[reportPrivateUsage]
         self._latest = new
         self._live.append(new)
-        new.on_closed = self._ender(new)
+        new._on_closed = self._ender(new)  # pyright: ignore[reportPrivateUsage]
         return new
 
     async def _wait_boundary(self) -> None:
