@@ -107,15 +107,25 @@ class ConnectionStatistics:
     """
 
     events_received: int
+    """Messages received from the server, one event each, invalid ones included."""
     bytes_received: int
+    """Payload bytes of those messages."""
     events_sent: int
+    """Client events written to the socket."""
     bytes_sent: int
+    """Payload bytes of those events' messages."""
     unknown_events: int
+    """Received events of a type this version does not know (`UnknownEvent`)."""
     invalid_events: int
+    """Received events that did not decode (`InvalidEvent`)."""
     send_buffer_used: int
+    """Client events queued on ``send_channel``, not yet taken by the writer."""
     send_buffer_size: int
+    """How many client events ``send_channel`` holds before ``send`` waits."""
     events_rejected: int = 0
+    """Events put on ``send_channel`` that the writer could not encode."""
     events_unsent: int = 0
+    """Events queued that will never be sent (the connection ended first)."""
 
 
 @dataclass(frozen=True)

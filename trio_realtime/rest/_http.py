@@ -141,7 +141,7 @@ class RestResponse:
     method: str
     """The request's method (``GET``, ``POST``...)."""
     url: str
-    """The URL requested (its query included; it never holds a credential)."""
+    """The URL requested, its query included."""
 
     def header(self, name: str) -> str | None:
         """The first value of a header (case-insensitive), if sent."""
