@@ -418,6 +418,13 @@ def test_public_docstrings_have_blocks_to_run() -> None:
     places = {where.split("#")[0] for where, _ in DOCSTRING_BLOCKS}
     assert {"trio_realtime.testing", "trio_realtime.testing.pytest_plugin"} <= places
     assert _literal_blocks("Run::\n\n    x = 1\n\nafter") == ["x = 1"]
+    # The live module's old block: a fragment with names from nowhere.
+    assert _free_names("send(pcm16_24khz)\nfor x in y: play(x)") == {
+        "send",
+        "pcm16_24khz",
+        "y",
+        "play",
+    }
 
 
 def _free_names(code: str) -> set[str]:
@@ -434,7 +441,7 @@ def _free_names(code: str) -> set[str]:
             bound.add(node.name)
         elif isinstance(node, ast.arg):
             bound.add(node.arg)
-        elif isinstance(node, ast.MatchAs | ast.MatchStar) and node.name:
+        elif isinstance(node, ast.MatchAs | ast.MatchStar | ast.ExceptHandler) and node.name:
             bound.add(node.name)
     return read - bound
 
