@@ -173,9 +173,11 @@ def test_reference_pages_document_every_public_name() -> None:
 
 
 def test_help_lists_the_connections_public_attributes() -> None:
+    # What help() prints; every public class's attributes: test_docstrings.py.
     import trio_realtime as rt
+    from trio_realtime import live
 
-    for cls in (rt.RealtimeConnection, rt.TranslationConnection):
+    for cls in (rt.RealtimeConnection, rt.TranslationConnection, live.LiveConnection):
         text = pydoc.render_doc(cls, renderer=pydoc.plaintext)
         for attribute in ("send_channel", "receive_channel", "session", "url"):
             assert f"``{attribute}``" in text, (cls.__name__, attribute)

@@ -13,6 +13,7 @@ import pytest
 import trio
 
 import trio_realtime as rt
+from trio_realtime import rest
 from trio_realtime.testing import open_fake_server
 
 CLIENT = rt.Client(api_key="sk-test", base_url="http://127.0.0.1:9/v1")
@@ -28,6 +29,10 @@ OPENERS: dict[str, Callable[[], Awaitable[object]]] = {
     "open_translation": lambda: _enter(rt.open_translation(CLIENT, "gpt-realtime-2.1")),
     "open_fake_server": lambda: _enter(open_fake_server()),
     "connect_realtime": lambda: rt.connect_realtime(None, CLIENT, "gpt-realtime-2.1"),  # type: ignore[arg-type]
+    # Before the fix these entered fine and the first call raised trio's
+    # "must be called from async context" (or sniffio's error with no loop).
+    "open_rest": lambda: _enter(rest.open_rest(CLIENT)),
+    "open_rest_transport": lambda: _enter(rest.open_rest_transport(CLIENT)),
 }
 
 

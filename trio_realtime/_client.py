@@ -99,6 +99,11 @@ class Client:
     (``https`` -> ``wss``, ``http`` -> ``ws``, ``/realtime`` appended, its query
     kept). ``websocket_base_url`` replaces it for the WebSocket only, as in the
     openai SDK. ``default_headers`` and ``default_query`` go on every handshake.
+    ``organization`` and ``project`` (``OPENAI_ORG_ID``, ``OPENAI_PROJECT_ID``
+    in `from_env`) are sent as the ``OpenAI-Organization`` and
+    ``OpenAI-Project`` headers when set. ``azure_options`` holds the Azure
+    deployment and API version of a client `Client.azure` built (None for
+    OpenAI).
 
     Build Azure OpenAI clients with `Client.azure`. The repr never shows the key.
     """

@@ -107,15 +107,25 @@ class ConnectionStatistics:
     """
 
     events_received: int
+    """Messages received from the server, one event each, invalid ones included."""
     bytes_received: int
+    """Payload bytes of those messages."""
     events_sent: int
+    """Client events written to the socket."""
     bytes_sent: int
+    """Payload bytes of those events' messages."""
     unknown_events: int
+    """Received events of a type this version does not know (`UnknownEvent`)."""
     invalid_events: int
+    """Received events that did not decode (`InvalidEvent`)."""
     send_buffer_used: int
+    """Client events queued on ``send_channel``, not yet taken by the writer."""
     send_buffer_size: int
+    """How many client events ``send_channel`` holds before ``send`` waits."""
     events_rejected: int = 0
+    """Events put on ``send_channel`` that the writer could not encode."""
     events_unsent: int = 0
+    """Events queued that will never be sent (the connection ended first)."""
 
 
 @dataclass(frozen=True)
@@ -266,7 +276,7 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
         self._invalid = 0
         #: Called (synchronously) once the keeper has ended: the WebSocket is
         #: closed or the connection is being closed. The session layer's hook.
-        self.on_closed: Callable[[], None] | None = None
+        self._on_closed: Callable[[], None] | None = None
         #: Callables run with every delivered event, in the receiving task
         #: (see `add_observer`).
         self._observers: tuple[Callable[[S], None], ...] = ()
@@ -612,8 +622,8 @@ class _Connection(trio.abc.AsyncResource, Generic[S, C, T]):
                     self._ping_interval, self._ping_timeout, self._close_timeout
                 )
         finally:
-            if self.on_closed is not None:
-                self.on_closed()
+            if self._on_closed is not None:
+                self._on_closed()
 
     # -- closing ---------------------------------------------------------
 

@@ -168,7 +168,8 @@ class APIStatusError(RealtimeError):
     """The server answered with an HTTP error status (to the upgrade or to a REST call).
 
     ``status`` is the HTTP status; ``body`` the raw response body (at most the
-    bytes that were read: error bodies are capped); ``error`` the parsed JSON
+    bytes that were read: error bodies are capped); ``headers`` the response
+    headers as ``(name, value)`` pairs, in order; ``error`` the parsed JSON
     body where the server sent JSON (the OpenAI API sends ``{"error": {...}}``),
     else ``None``; ``request_id`` the ``x-request-id`` header, which OpenAI
     support asks for. Raised as a class that is also `HandshakeRejected` or

@@ -263,6 +263,8 @@ class Reconnected:
     lost_response_id: str | None = None
     resent_events: int = 0
     type: Literal["trio_realtime.reconnected"] = field(default="trio_realtime.reconnected")
+    """Always ``"trio_realtime.reconnected"``: code that dispatches on ``event.type``
+    tells the marker from every server event."""
 
 
 def _count(name: str, value: object, minimum: int) -> None:

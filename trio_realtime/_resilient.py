@@ -108,11 +108,17 @@ class ReconnectStatistics(ConnectionStatistics):
     + ``events_unsent`` + ``events_rejected`` is still every event queued."""
 
     reconnects: int = 0
+    """How many times the server session was replaced (rollovers included)."""
     rollovers: int = 0
+    """How many of those were planned rollovers rather than recoveries."""
     restore_events_sent: int = 0
+    """Client events the restores sent (configuration and conversation items)."""
     restore_events_received: int = 0
+    """Server events the restores read as acknowledgements (not delivered)."""
     held_events: int = 0
+    """Client events held now, waiting for a connection to take them."""
     held_bytes: int = 0
+    """Encoded bytes of those held events (bounded by `Reconnect.queue_max_bytes`)."""
 
 
 class _SessionReceiveChannel(trio.abc.ReceiveChannel[Any]):
@@ -129,7 +135,31 @@ class _SessionReceiveChannel(trio.abc.ReceiveChannel[Any]):
 
 
 class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
-    """A Realtime session that survives its connections; see the module docstring.
+    """A Realtime session that survives its connections: what
+    ``open_realtime(..., reconnect=Reconnect())`` yields.
+
+    It has the surface of `RealtimeConnection` (``send``, ``receive``,
+    ``async for``, ``session``, ``statistics()``, ``sent_event``, ``unsent``)
+    over successive connections, and puts a `Reconnected` marker in the
+    receive stream each time the server session is new: every event of the
+    old session comes before it, none twice.
+
+    * Sending: ``send_channel`` outlives every socket. During an outage or a
+      switch, client events are held in a queue bounded by
+      `Reconnect.queue_max_events` and `Reconnect.queue_max_bytes`; once it
+      is full, ``send`` waits (backpressure, never loss).
+    * Exactly once: an event written whole to the old socket counts as sent
+      there; the rest, and everything held, go to the new session in the order
+      they were queued, after its configuration and conversation are restored
+      (the restore's acknowledgements are not delivered).
+    * Rollover is make-before-break: at a turn boundary near
+      `Reconnect.max_session_duration` the new connection is opened while the
+      old one serves; the old one is closed with a close handshake and read to
+      its end before sends resume on the new one, so no audio is lost (it
+      waits in the queue).
+    * A switch completes once the consumer has read the old connection to its
+      end: an application that stops receiving holds its sends until it
+      receives again.
 
     Attributes:
 
@@ -251,7 +281,7 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
             ev.SessionUpdated: self._on_session_updated,
             ev.TranslationSessionUpdated: self._on_session_updated,
         }
-        first.on_closed = self._ender(first)
+        first._on_closed = self._ender(first)  # pyright: ignore[reportPrivateUsage]
 
     def start(self) -> None:
         """Start the pump and the supervisor in the session's nursery."""
@@ -709,7 +739,7 @@ class ReconnectingConnection(trio.abc.AsyncResource, Generic[S, C, T]):
         new._pcm16_input = latest._pcm16_input  # pyright: ignore[reportPrivateUsage]
         self._latest = new
         self._live.append(new)
-        new.on_closed = self._ender(new)
+        new._on_closed = self._ender(new)  # pyright: ignore[reportPrivateUsage]
         return new
 
     async def _wait_boundary(self) -> None:

@@ -25,7 +25,10 @@ class ResamplerFlushed(RealtimeError, RuntimeError):
 
 
 class AudioExtraMissing(RealtimeError, ImportError):
-    """A helper needs numpy or soxr, which only the ``audio`` extra installs."""
+    """A helper needs numpy or soxr, which only the ``audio`` extra installs.
+
+    ``package`` names the one that is missing.
+    """
 
     def __init__(self, what: str, package: str) -> None:
         super().__init__(f"{what} needs {package}; install the audio extra: {_INSTALL}")

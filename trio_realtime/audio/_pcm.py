@@ -73,6 +73,8 @@ class FrameSplitter:
     Chunks of any size go in (odd byte counts included: half a sample waits for
     its other half); whole frames come out, each copied once from the input.
     ``flush()`` returns what is left, padded with silence to a frame if asked.
+    ``format`` is the `AudioFormat` of the stream, ``frame_bytes`` the size of
+    one frame in bytes.
     """
 
     def __init__(self, frame_ms: float = 20, audio_format: AudioFormat = PCM16) -> None:

@@ -80,7 +80,7 @@ class NoiseReduction(Model, kw_only=True):
 
 
 class AudioTranscription(Model, kw_only=True):
-    """Asynchronous transcription of the input audio (``model`` such as ``"whisper-1"``)."""
+    """Asynchronous transcription of the input audio (``model`` such as ``"gpt-transcribe"``)."""
 
     model: str | UnsetType | None = UNSET
     language: str | UnsetType | None = UNSET

@@ -124,7 +124,15 @@ class ResponsePart(Model, kw_only=True):
 
 
 class Message(TaggedModel, tag="message", kw_only=True):
-    """A system, user or assistant message; see the module docstring on ``role``."""
+    """A system, user or assistant message.
+
+    The API gives all three the same ``type: "message"`` and tells them apart
+    by ``role``, so the wire decodes to this one Struct with a ``role`` string
+    (a new role still decodes). The builders `UserMessage`, `SystemMessage`
+    and `AssistantMessage` fill ``role`` in, and ``isinstance``/``match``
+    against them checks it: ``case UserMessage(content=[InputText(text=t)])``
+    matches a decoded user message.
+    """
 
     role: str
     content: list[ContentPart]

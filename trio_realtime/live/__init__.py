@@ -1,28 +1,15 @@
 """GPT-Live (``/v1/live/sessions``): sessions with the same trio shape as Realtime.
 
-::
+``async with open_live(client, session=SessionConfig(model="gpt-live-1")) as
+conn:`` starts a session; send it `SessionInputAudioAppend` events, read
+`SessionOutputAudioDelta` and `SessionOutputTranscriptDelta` events from
+``async for event in conn``, and after the block ``conn.close_result`` says
+how the session ended. The how-to page :doc:`GPT-Live sessions
+</howto/gpt-live>` has complete programs (run against the fake server in this project's tests).
 
-    import trio
-    import trio_realtime as rt
-    from trio_realtime import live
-
-    async def main() -> None:
-        client = rt.Client.from_env()
-        config = live.SessionConfig(model="gpt-live-1", instructions="Be brief.")
-        async with live.open_live(client, session=config) as conn:
-            await conn.send(live.SessionInputAudioAppend(audio=pcm16_24khz))
-            async for event in conn:
-                match event:
-                    case live.SessionOutputAudioDelta(delta=audio):
-                        play(audio)
-                    case live.SessionOutputTranscriptDelta(delta=text):
-                        print(text, end="")
-                    case live.ErrorEvent(error=error):
-                        print(error.message)
-        print(conn.close_result.reason)
-
-Every Live event is a msgspec Struct named from its wire ``type`` (see
-`trio_realtime.live._events`); the Realtime ``UnknownEvent`` and
+Every Live event is a msgspec Struct named from its wire ``type``
+(``session.output_audio.delta`` is `SessionOutputAudioDelta`), listed below
+as client and server events; the Realtime ``UnknownEvent`` and
 ``InvalidEvent`` stand for frames this version does not know or cannot decode.
 `open_live_sideband` attaches to a running session, `open_live_fork`
 continues a stored one; the ``connect_*`` forms take a nursery of yours.

@@ -90,12 +90,16 @@ class LiveCloseResult:
     """How a Live session ended, as this connection saw it.
 
     Attributes:
-        closed: the ``session.closed`` event (None if it never came: the
-            server did not confirm that the session was finalized).
-        events: the events that arrived after the block stopped receiving,
-            while the connection waited for ``session.closed``, in order.
-        storage_failure: the first ``session_storage_failed`` notice seen,
-            during the session or the close, or None.
+
+    ``closed``
+        The ``session.closed`` event (None if it never came: the server did
+        not confirm that the session was finalized).
+    ``events``
+        The events that arrived after the block stopped receiving, while the
+        connection waited for ``session.closed``, in order.
+    ``storage_failure``
+        The first ``session_storage_failed`` notice seen, during the session
+        or the close, or None.
     """
 
     closed: SessionClosed | None
@@ -111,15 +115,26 @@ class LiveCloseResult:
 class LiveConnection(_Connection[LiveEvent, LiveClientEvent, SessionResource]):
     """A live GPT-Live session (primary, sideband or fork). See `open_live`.
 
-    Besides the Realtime connection's attributes:
-
     Attributes:
 
+    ``send_channel``
+        A `trio.MemorySendChannel` of Live client events (clone it for more
+        sending tasks); one writer task puts them on the socket in order, and
+        one it cannot send is reported by the next ``receive``, as on
+        `trio_realtime.RealtimeConnection`.
+    ``receive_channel``
+        The `trio_realtime.EventReceiveChannel` of decoded Live server events,
+        in arrival order.
     ``session``
         The latest `SessionResource` from ``session.started`` /
-        ``session.updated``.
+        ``session.updated``, or None before the first.
     ``close_result``
         A `LiveCloseResult` once the session ended (None before).
+    ``url``
+        The WebSocket URL (it never holds a credential).
+
+    `send`, `receive` and ``async for event in conn`` are shortcuts over the
+    two channels; `sent_event` finds the client event a server error names.
     """
 
     session: SessionResource | None

@@ -1,10 +1,12 @@
 """The Realtime API's REST calls, and verified webhooks.
 
-::
-
-    async with rest.open_rest(client) as api:
-        minted = await api.client_secrets.create(ev.RealtimeSession(model="gpt-realtime"))
-        await api.calls.accept(call_id, ev.RealtimeSession(instructions="..."))
+``async with open_rest(client) as api:`` gives a `RestClient` for a
+`trio_realtime.Client`: ``api.client_secrets.create(session)`` mints a
+`ClientSecret` for a browser or phone, ``api.calls.accept(call_id, session)``
+answers a SIP call that a `WebhookVerifier` checked. The how-to page
+:doc:`Client secrets and phone calls </howto/client-secrets-calls>` has
+complete programs (run against the fake server
+in this project's tests).
 
 REST calls go over httpx, the ``rest`` extra (``pip install
 'trio-realtime[rest]'``); it is imported at the first call, and without it

@@ -6,6 +6,7 @@ from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
+from .._open import require_trio
 from ._calls import Calls
 from ._http import DEFAULT_REST_OPTIONS, RestOptions, RestTransport, open_rest_transport
 from ._live import LiveSessions
@@ -61,7 +62,9 @@ async def open_rest(
     ``client`` is a `trio_realtime.Client` (or an openai SDK client), the same
     one ``open_realtime`` takes. The connection pool lives as long as the
     block; pass ``http_client`` to use (and keep) your own ``httpx.AsyncClient``.
-    Raises `RestExtraMissing` when httpx is not installed.
+    Raises `RestExtraMissing` when httpx is not installed, and `RealtimeError`
+    when entered outside trio (under asyncio, say).
     """
+    require_trio("async with open_rest(...)")
     async with open_rest_transport(client, options=options, http_client=http_client) as t:
         yield RestClient(t)

@@ -34,7 +34,9 @@ class CallAnswer:
     None if the server sent none."""
 
     sdp: str
+    """The SDP answer, for the browser's ``setRemoteDescription``."""
     call_id: str | None
+    """The call's id (for ``open_realtime(call_id=...)``), or None if none was sent."""
 
 
 class _Reject(msgspec.Struct, kw_only=True):

@@ -55,6 +55,7 @@ from .._handshake import (
     is_secret_header,
     merge_headers,
 )
+from .._open import require_trio
 from .._secret import Secret
 from ._extra import require_httpx
 
@@ -118,8 +119,11 @@ class MultipartField:
     """One part of a ``multipart/form-data`` body: a form field without a filename."""
 
     name: str
+    """The form field's name."""
     content_type: str
+    """The part's ``Content-Type``."""
     data: bytes
+    """The part's content."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,11 +131,17 @@ class RestResponse:
     """A success answer, read whole: status, headers (names lower-cased), body, request id."""
 
     status: int
+    """The HTTP status (2xx)."""
     headers: tuple[tuple[str, str], ...]
+    """The response headers as ``(name, value)`` pairs, names lower-cased, in order."""
     body: bytes
+    """The whole response body."""
     request_id: str | None
+    """The ``x-request-id`` header, which OpenAI support asks for, if sent."""
     method: str
+    """The request's method (``GET``, ``POST``...)."""
     url: str
+    """The URL requested, its query included."""
 
     def header(self, name: str) -> str | None:
         """The first value of a header (case-insensitive), if sent."""
@@ -156,6 +166,8 @@ class RestTransport:
     Built by `open_rest_transport`, which owns the httpx client's lifetime
     (unless you pass your own). Credentials are resolved for every request, so
     a `KeyProvider` gives each call a fresh token. Safe to share between tasks.
+
+    ``client`` is the client it was built for, ``options`` its `RestOptions`.
     """
 
     def __init__(
@@ -185,8 +197,8 @@ class RestTransport:
         ``json`` (a msgspec Struct, dict or list) is sent as a JSON body,
         ``multipart`` as a ``multipart/form-data`` one; without either there is
         no body. ``extra_headers`` go last and win, as in the handshake.
-        ``live`` addresses a GPT-Live endpoint (on Azure: the v1 API, see
-        `trio_realtime._client.live_settings`).
+        ``live`` addresses a GPT-Live endpoint (on Azure: the versionless v1
+        API, ``.../openai/v1/live/...``, with no ``api-version`` or deployment).
         The call is bounded by ``RestOptions.timeout``; for a shorter bound
         wrap it in ``trio.move_on_after``.
 
@@ -250,8 +262,10 @@ async def open_rest_transport(
     proxies from the environment, no redirects followed) and closes it when the
     block ends; one you pass is used as it is and left open.
 
-    Raises `RestExtraMissing` when httpx is not installed.
+    Raises `RestExtraMissing` when httpx is not installed, and `RealtimeError`
+    when entered outside trio (under asyncio, say).
     """
+    require_trio("async with open_rest_transport(...)")
     if not isinstance(options, RestOptions):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise ConfigurationError("options must be a trio_realtime.rest.RestOptions")
     if http_client is not None:

@@ -28,7 +28,9 @@ class LiveForkAnswer(msgspec.Struct, frozen=True, kw_only=True):
     """What a WebRTC ``fork`` returns: the new session's id and the SDP answer."""
 
     session_id: str
+    """The id of the new (forked) session."""
     sdp: str
+    """The SDP answer, for the peer connection's ``setRemoteDescription``."""
 
 
 class _Id(msgspec.Struct):

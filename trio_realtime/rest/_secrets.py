@@ -53,11 +53,14 @@ class ClientSecret:
 
 @dataclass(frozen=True, slots=True)
 class TranslationClientSecret:
-    """A minted translation client secret; see `ClientSecret`."""
+    """A minted translation client secret, as `ClientSecret` for a translation session."""
 
     value: Secret
+    """The secret (pass it as ``Client(api_key=...)``, or ``value.reveal()`` it)."""
     expires_at: int
+    """When it expires, in Unix seconds."""
     session: TranslationSession
+    """The effective translation session the server will start with."""
 
 
 class _ExpiresAfter(msgspec.Struct, kw_only=True):

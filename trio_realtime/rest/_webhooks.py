@@ -61,7 +61,9 @@ class SipHeader(msgspec.Struct, kw_only=True):
     """One header of the SIP INVITE (untrusted caller data)."""
 
     name: str
+    """The header's name, as the caller sent it (``From``, ``To``, ``X-...``)."""
     value: str
+    """The header's value."""
 
 
 def _no_headers() -> list[SipHeader]:
@@ -74,8 +76,11 @@ class RealtimeCallIncomingData(msgspec.Struct, kw_only=True, omit_defaults=True)
     None when unknown)."""
 
     call_id: str
+    """The call's id."""
     sip_headers: list[SipHeader] = msgspec.field(default_factory=_no_headers)
+    """The INVITE's headers, in order (`sip_header` finds one)."""
     sip_media_security: str | None = None
+    """``"rtp"``, ``"srtp"``, or None when unknown."""
 
     def sip_header(self, name: str) -> str | None:
         """The first value of a SIP header (case-insensitive), such as ``"From"``."""
@@ -89,9 +94,13 @@ class RealtimeCallIncoming(
     """``realtime.call.incoming``: a SIP call waits to be accepted or rejected."""
 
     id: str
+    """The event's id."""
     created_at: int
+    """When the event was created, in Unix seconds."""
     data: RealtimeCallIncomingData
+    """The call."""
     object: str | None = "event"
+    """Always ``"event"``."""
 
     @property
     def type(self) -> str:
@@ -103,9 +112,13 @@ class UnknownWebhookEvent(msgspec.Struct, kw_only=True):
     """A verified delivery of another type (``batch.completed``, ...): its fields as JSON."""
 
     type: str
+    """The event's type, such as ``batch.completed``."""
     id: str | None = None
+    """The event's id, if sent."""
     created_at: int | None = None
+    """When the event was created, in Unix seconds, if sent."""
     data: dict[str, Any] = msgspec.field(default_factory=_no_data)
+    """The event's ``data`` object, as decoded JSON."""
 
 
 WebhookEvent: TypeAlias = RealtimeCallIncoming | UnknownWebhookEvent

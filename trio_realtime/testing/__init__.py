@@ -4,10 +4,31 @@
 duration of the block and speaks the Realtime protocol with deterministic,
 scriptable replies, so applications can be tested offline::
 
-    async with open_fake_server() as server:
-        server.script("Hi there!", ToolCall("get_weather", {"city": "Paris"}))
-        async with trio_realtime.open_realtime(server.client(), "gpt-realtime") as conn:
-            ...
+    import trio
+    import trio_realtime as rt
+    from trio_realtime.testing import open_fake_server
+
+
+    async def main() -> None:
+        async with open_fake_server() as server:
+            server.script("Hi there!")  # the next reply, instead of the echo
+            async with (
+                rt.open_realtime(server.client(), "gpt-realtime-2.1") as conn,
+                rt.open_agent(conn) as agent,
+            ):
+                reply = await agent.ask("Hello?")
+        assert reply.transcript == "Hi there!"  # it spoke (audio is the default)
+
+
+    trio.run(main)
+
+A strict server (the default) knows the model names the ``openai`` SDK lists
+and refuses others as the service does: Realtime sessions such as
+``gpt-realtime-2.1`` and ``gpt-realtime-2.1-mini``, input transcription such
+as ``gpt-transcribe`` and ``gpt-live-transcribe``, GPT-Live's ``gpt-live-1``,
+and translation's ``gpt-realtime-translate`` (older names the SDK still lists
+are known too); ``open_fake_server(strict=False)`` takes made-up ones. The
+tutorial page :doc:`Testing your application </tutorial/testing>` shows more.
 
 The same port serves the REST endpoints (client secrets, calls) and rings a
 webhook URL with a signed incoming call (``server.rest.incoming_call(url)``).

@@ -152,6 +152,8 @@ class FakeCall:
     (or the create) configured; ``reject_status`` and ``refer_target`` what a
     reject or refer said; ``webhook_status`` the application's answer to the
     incoming-call webhook; ``sdp_offer`` a WebRTC call's offer.
+    ``call_id`` is the call's id; ``sip_headers`` a SIP call's INVITE headers,
+    in order, as ``{"name": ..., "value": ...}`` dicts.
     """
 
     call_id: str
@@ -182,8 +184,12 @@ class MintedSecret:
     """A client secret the fake minted: its key, expiry and the session it configures."""
 
     value: str
+    """The secret (``ek_...``), as the mint answered it."""
     expires_at: int
+    """When it expires, in Unix seconds."""
     session: ev.Session | ev.TranslationSession | None
+    """The session configuration the mint asked for (a translation session's for a
+    translation secret), if any."""
 
 
 class _ExpiresAfter(msgspec.Struct, kw_only=True):
@@ -261,6 +267,7 @@ class FakeRest:
     every REST request served. ``webhook_secret`` signs webhook deliveries.
     ``end_call(call_id, reason)`` closes the WebSockets joined to a call that
     ended (the server's connections are not the REST side's business).
+    ``server`` is the `FakeServer` it belongs to (its shared settings and records).
     """
 
     def __init__(
@@ -283,9 +290,10 @@ class FakeRest:
         """Serve every path whose part after the base URL starts with ``segment``
         (``"live"`` for ``/v1/live/...``) with ``route``, once authenticated.
 
-        For other API families built on this fake (GPT-Live); ``route`` raises
-        ``Refused`` for an error answer, and may use `require_api_key`,
-        ``decode_body`` and ``json_answer`` (all in ``trio_realtime.testing._rest``).
+        For other API families built on this fake: its own GPT-Live endpoints
+        are served so. The request a route takes, the answer it returns and the
+        error it raises are not public types yet, so a route written outside
+        trio-realtime may need changes between versions.
         """
         if segment in ("realtime", "fake"):
             raise ValueError(f"the {segment!r} routes are the fake's own")

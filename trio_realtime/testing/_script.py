@@ -35,8 +35,8 @@ __all__ = [
 class ToolCall:
     """A function call the fake model makes instead of (or besides) answering.
 
-    ``arguments`` is a JSON string or a mapping (encoded for you); ``call_id``
-    defaults to a generated ``call_...`` id.
+    ``name`` is the function's; ``arguments`` a JSON string or a mapping
+    (encoded for you); ``call_id`` defaults to a generated ``call_...`` id.
     """
 
     name: str
@@ -68,18 +68,31 @@ class Turn:
     """
 
     conversation: Sequence[Any]
+    """The items the response is based on, oldest first."""
     instructions: str | None
+    """The response's instructions, else the session's (None when neither has any)."""
     output_modalities: tuple[str, ...]
+    """What the response produces: ``("text",)`` or ``("audio",)``."""
     last_user_text: str | None = None
+    """The text (or transcript) of the newest user message."""
     last_user_audio_ms: int | None = None
+    """Milliseconds of audio in the newest user message, when it holds audio."""
     tool_output: str | None = None
+    """The newest ``function_call_output``'s output, when that is the newest item."""
     tools: tuple[str, ...] = ()
+    """The names of the tools offered (the response's, else the session's)."""
     out_of_band: bool = False
+    """Whether the response is out of band (``conversation: "none"``)."""
     index: int = 0
+    """Responses on this connection before this one."""
     metadata: Mapping[str, str] = field(default_factory=dict[str, str])
+    """The response's ``metadata``."""
     tool_choice: str = "auto"
+    """``"auto"``, ``"none"``, ``"required"`` or the one function's name."""
     tool_parameters: Mapping[str, Any] = field(default_factory=dict[str, Any])
+    """Each offered function's name -> its parameters' JSON Schema."""
     parallel_tool_calls: bool = True
+    """Whether the model may make several calls at once."""
 
 
 Responder: TypeAlias = Callable[[Turn], "str | ToolCall | Sequence[str | ToolCall]"]

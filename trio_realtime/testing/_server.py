@@ -60,7 +60,7 @@ class FakeServer(ServerState):
     ``record_received=False`` keeps nothing (for a long-running standalone server).
 
     The same port serves the REST endpoints (client secrets, calls; see
-    `trio_realtime.testing._rest`): ``rest`` holds their state (``rest.calls``,
+    `FakeRest`): ``rest`` holds their state (``rest.calls``,
     ``rest.secrets``), ``rest.incoming_call(url)`` rings a SIP call by
     delivering a webhook signed with ``webhook_secret``.
 
@@ -70,7 +70,7 @@ class FakeServer(ServerState):
     model, or none, gets an ``error`` event and close code 4000; so do an
     unknown transcription or GPT-Live model (an ``error`` event) and an
     unknown model for a call (HTTP 400). The known models are those the
-    ``openai`` SDK lists (see `trio_realtime.testing._strict`).
+    ``openai`` SDK lists (see `trio_realtime.testing`).
     ``strict=False`` accepts any path that ends like the API's and any model,
     for tests with made-up names; a missing model is then ``model``.
 

@@ -7,10 +7,24 @@ it on. The fixture is async, so it needs `pytest-trio
 <https://pytest-trio.readthedocs.io>`_ (``trio_mode = true``, or
 ``@pytest.mark.trio`` on the test)::
 
+    import pytest
+    import trio_realtime as rt
+    from trio_realtime.testing import FakeServer
+
+
     async def test_greeting(fake_server: FakeServer) -> None:
         fake_server.script("Hello!")
-        async with rt.open_realtime(fake_server.client(), "gpt-realtime-2.1") as conn:
-            ...
+        async with (
+            rt.open_realtime(fake_server.client(), "gpt-realtime-2.1") as conn,
+            rt.open_agent(conn) as agent,
+        ):
+            assert (await agent.ask("Hi")).transcript == "Hello!"
+
+
+    @pytest.mark.fake_server(strict=False)
+    async def test_a_made_up_model(fake_server: FakeServer) -> None:
+        async with rt.open_realtime(fake_server.client(), "my-model") as conn:
+            assert conn.url.endswith("model=my-model")
 
 ``@pytest.mark.fake_server(**keywords)`` on a test (or a class, or a module's
 ``pytestmark``) passes ``keywords`` to `open_fake_server`, the nearest marker
