@@ -308,23 +308,11 @@ def _documented_statements_of(cls: type) -> tuple[set[str], set[str]]:
     )
 
 
-# Gaps in files another branch is rewriting (the testing/ regroup); strict, so
-# the test says when they are filled: FakeConnection's ``model`` and ``number``,
-# FakeServer's ``host``, ``faults``, ``audio_chunk_ms`` and ``id_counters``,
-# Faults' ``handshake_delay`` and ``reject_body``.
-PENDING = {
-    "trio_realtime.testing.FakeConnection",
-    "trio_realtime.testing.FakeServer",
-    "trio_realtime.testing.Faults",
-}
-
-
 def _class_params() -> list[object]:
     params: list[object] = []
     for cls in _classes():
         name = _exported()[cls]
-        marks = [pytest.mark.xfail(strict=True, reason="pending")] if name in PENDING else []
-        params.append(pytest.param(cls, id=name, marks=marks))
+        params.append(pytest.param(cls, id=name))
     return params
 
 

@@ -35,9 +35,11 @@ _STOP_TIMEOUT = 1.0
 class FakeConnection:
     """The server side of one client's session, for tests to inspect and disturb.
 
-    ``path``, ``query`` and ``headers`` (lower-cased names) are the upgrade
-    request as the server saw it; ``received`` the client events decoded on this
-    connection, ``invalid`` the frames that were not valid client events;
+    ``number`` counts the server's connections from 1; ``model`` is the one
+    the URL named (or the server's default). ``path``, ``query`` and
+    ``headers`` (lower-cased names) are the upgrade request as the server saw
+    it; ``received`` the client events decoded on this connection,
+    ``invalid`` the frames that were not valid client events;
     ``sent`` counts server events sent, and with the server's ``record_sent``
     on, ``sent_log`` keeps each one with the `time.perf_counter` reading taken
     just before it was written (for latency measurements). ``endpoint`` is

@@ -54,7 +54,11 @@ class FakeServer(ServerState):
     queued with `script`, else from ``responder`` (by default an echo of the
     last user message). ``delta_size`` characters per text delta and
     ``delta_interval`` seconds between deltas shape the stream
-    (``math.inf`` holds a response open until it is cancelled).
+    (``math.inf`` holds a response open until it is cancelled), and spoken
+    replies come in ``audio_chunk_ms`` chunks. ``faults`` is the `Faults` plan
+    every connection follows; ``host`` the address it listens on.
+    ``id_counters`` numbers item and response ids over all connections, so
+    that, as on the service, they never repeat across sessions.
     ``received`` lists every client event decoded, over all connections;
     ``record_sent=True`` also timestamps every event sent (see `FakeConnection`);
     ``record_received=False`` keeps nothing (for a long-running standalone server).

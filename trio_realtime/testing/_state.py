@@ -145,9 +145,11 @@ class Faults:
     After ``close_after`` events the server closes with ``close_code`` and
     ``close_reason``; after ``drop_after`` it resets the TCP connection without a
     close frame; after ``stall_after`` it stops sending and stops reading (the
-    socket stays open). ``event_delay`` sleeps before every event. The first
+    socket stays open). ``event_delay`` sleeps before every event, and
+    ``handshake_delay`` before answering each upgrade. The first
     ``reject_handshakes`` upgrades are refused with HTTP ``reject_status``
-    (with ``reject_headers``, such as ``Retry-After``).
+    (with ``reject_headers``, such as ``Retry-After``, and ``reject_body``, or
+    else an API-style JSON error).
 
     ``session_duration`` seconds after it opened, a session ends like the
     service's at its limit: an ``error`` event ``session_expired``, then a
