@@ -44,6 +44,8 @@ __all__ = ["CloseInfo", "Protocol", "SendRefused", "State"]
 
 
 class State(enum.Enum):
+    """Where the WebSocket is in its closing handshake."""
+
     OPEN = "open"
     #: We sent a close frame and wait for the server's.
     CLOSING = "closing"

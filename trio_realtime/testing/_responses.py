@@ -76,6 +76,7 @@ class ActiveResponse:
         return text
 
     def cancel(self, reason: str) -> None:
+        """Stop streaming at the next delta; ``reason`` goes into ``response.done``."""
         if not self.cancelled:
             self.cancelled = True
             self.reason = reason
@@ -260,6 +261,7 @@ class Responses:
         context: Sequence[ev.Item],
         usage: ev.Usage | None = None,
     ) -> ev.Response:
+        """The ``response`` object of ``response.created`` or ``response.done``."""
         voice = "alloy"
         output = self.state.audio_output()
         out_format: ev.AudioFormat = ev.AudioPCM(rate=24000)
