@@ -126,7 +126,8 @@ def test_what_users_copy_names_no_model_about_to_shut_down() -> None:
         assert current not in deprecated
         assert current in REALTIME_MODELS | TRANSCRIPTION_MODELS
     copied = [ROOT / "README.rst", ROOT / "CONTRIBUTING.rst", *_pages()]
-    copied += [*sorted((ROOT / "examples").glob("*.py")), ROOT / "trio_realtime" / "_cli.py"]
+    copied += sorted((ROOT / "examples").glob("*.py"))
+    copied += [ROOT / "trio_realtime" / "_cli.py", ROOT / "trio_realtime" / "_demo.py"]
     found = [
         f"{path.relative_to(ROOT)}: {name}"
         for path in copied

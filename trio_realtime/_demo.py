@@ -157,7 +157,7 @@ async def run_demo(out: TextIO, *, delta_size: int = 4, delta_interval: float = 
             "trio-realtime demo: an offline conversation with the embedded fake Realtime "
             f"server at {server.url}\n\n"
         )
-        async with open_realtime(server.client(), "gpt-realtime") as conn:
+        async with open_realtime(server.client(), "gpt-realtime-2.1") as conn:
             await _wait_for(conn, ev.SessionCreated)
             await conn.send(
                 ev.SessionUpdate(
@@ -193,7 +193,7 @@ async def run_demo(out: TextIO, *, delta_size: int = 4, delta_interval: float = 
                         output_modalities=["audio"],
                         audio=ev.AudioConfig(
                             input=ev.AudioInput(
-                                transcription=ev.AudioTranscription(model="whisper-1")
+                                transcription=ev.AudioTranscription(model="gpt-transcribe")
                             )
                         ),
                     )

@@ -29,7 +29,7 @@ predict every event:
 Sideband connections (``/live/sessions/{id}/attach``) see every event of the
 session plus the caller's audio reflected, and send commands into it; forks
 (``/live/sessions/{id}/fork``) start a new session from a stored one. See the
-README ("The fake server") for what is not simulated.
+README's GPT-Live section for what is not simulated.
 """
 
 from __future__ import annotations

@@ -49,6 +49,11 @@ _HANDSHAKE_TIMEOUT = 10.0
 class FakeServer(ServerState):
     """An in-process fake of the OpenAI Realtime WebSocket API.
 
+    It serves Realtime sessions (and transcription-only ones, with
+    ``intent=transcription``), translation sessions on
+    ``/v1/realtime/translations``, GPT-Live sessions on ``/v1/live/sessions``
+    with their sidebands and forks, and the REST endpoints.
+
     Use ``async with open_fake_server() as server:``; ``server.client()`` is a
     `trio_realtime.Client` pointed at it. Replies come from scripted replies
     queued with `script`, else from ``responder`` (by default an echo of the
@@ -421,7 +426,10 @@ def open_fake_server(
     strict: bool = True,
     accept_any_key: bool = False,
 ) -> FakeServer:
-    """A fake Realtime server to use as ``async with open_fake_server() as server:``.
+    """A fake server to use as ``async with open_fake_server() as server:``.
+
+    It serves Realtime (and transcription-only), translation and GPT-Live
+    sessions and the REST endpoints; see `FakeServer`.
 
     It listens on ``host`` (loopback) at ``port`` (0: chosen by the OS) while
     the block runs; see `FakeServer` for the knobs. ``strict=False`` accepts

@@ -48,8 +48,8 @@ deterministic, so tests can predict every event:
 
 Not simulated: real speech recognition or translation, the engine's latency
 (answers come as soon as a frame is complete), unknown fields in an update
-(ignored, not refused), and a client secret's translation configuration (a
-session opened with one starts from the defaults).
+(ignored, not refused). A session opened with a translation client secret
+starts from the configuration the secret was minted with.
 """
 
 from __future__ import annotations
