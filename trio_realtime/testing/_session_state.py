@@ -58,6 +58,24 @@ def message_text(item: ev.Message) -> tuple[str | None, bool]:
     return None, has_audio
 
 
+def _default_input(*, responds: bool) -> ev.AudioInput:
+    """24 kHz PCM16 in, server VAD, no transcription; ``responds``: VAD starts
+    and interrupts responses (a transcription session makes none)."""
+    return ev.AudioInput(
+        format=ev.AudioPCM(rate=24000),
+        noise_reduction=None,
+        transcription=None,
+        turn_detection=ev.ServerVad(
+            threshold=0.5,
+            prefix_padding_ms=300,
+            silence_duration_ms=500,
+            idle_timeout_ms=None,
+            create_response=responds,
+            interrupt_response=responds,
+        ),
+    )
+
+
 def default_session(model: str) -> ev.RealtimeSession:
     """The session a new connection starts with, as the service reports it."""
     return ev.RealtimeSession(
@@ -65,19 +83,7 @@ def default_session(model: str) -> ev.RealtimeSession:
         instructions=DEFAULT_INSTRUCTIONS,
         output_modalities=["audio"],
         audio=ev.AudioConfig(
-            input=ev.AudioInput(
-                format=ev.AudioPCM(rate=24000),
-                noise_reduction=None,
-                transcription=None,
-                turn_detection=ev.ServerVad(
-                    threshold=0.5,
-                    prefix_padding_ms=300,
-                    silence_duration_ms=500,
-                    idle_timeout_ms=None,
-                    create_response=True,
-                    interrupt_response=True,
-                ),
-            ),
+            input=_default_input(responds=True),
             output=ev.AudioOutput(format=ev.AudioPCM(rate=24000), voice="alloy", speed=1.0),
         ),
         include=None,
@@ -94,21 +100,7 @@ def default_transcription_session() -> ev.TranscriptionSession:
     """The session a transcription-only connection (``intent=transcription``) starts
     with: 24 kHz PCM16 in, server VAD, and transcription off until configured."""
     return ev.TranscriptionSession(
-        audio=ev.TranscriptionAudioConfig(
-            input=ev.AudioInput(
-                format=ev.AudioPCM(rate=24000),
-                noise_reduction=None,
-                transcription=None,
-                turn_detection=ev.ServerVad(
-                    threshold=0.5,
-                    prefix_padding_ms=300,
-                    silence_duration_ms=500,
-                    idle_timeout_ms=None,
-                    create_response=False,
-                    interrupt_response=False,
-                ),
-            )
-        ),
+        audio=ev.TranscriptionAudioConfig(input=_default_input(responds=False)),
         include=None,
     )
 

@@ -120,21 +120,33 @@ def _other_family(model: str, mode: str) -> ModelProblem:
     )
 
 
-def realtime_model_problem(model: str | None) -> ModelProblem | None:
-    """Why a Realtime session may not open with ``model`` (None: none given)."""
+def _session_model_problem(model: str | None, mode: str) -> ModelProblem | None:
+    """Why a ``mode`` session may not open with ``model``: none given, another
+    family's model, or one that does not exist."""
     if not model:
         return ModelProblem(
             "missing_required_parameter", "Missing required parameter: 'model'.", "model"
         )
-    if model in REALTIME_MODELS:
+    families = {
+        "realtime": REALTIME_MODELS,
+        "translation": TRANSLATION_MODELS,
+        "transcription": TRANSCRIPTION_MODELS,
+        "live": LIVE_MODELS,
+    }
+    if model in families[mode]:
         return None
-    if model in TRANSCRIPTION_MODELS or model in LIVE_MODELS or model in TRANSLATION_MODELS:
-        return _other_family(model, "realtime")
+    if any(model in known for known in families.values()):
+        return _other_family(model, mode)
     return ModelProblem(
         "model_not_found",
         f"The model `{model}` does not exist or you do not have access to it.",
         "model",
     )
+
+
+def realtime_model_problem(model: str | None) -> ModelProblem | None:
+    """Why a Realtime session may not open with ``model`` (None: none given)."""
+    return _session_model_problem(model, "realtime")
 
 
 def transcription_model_problem(model: str, param: str) -> ModelProblem | None:
@@ -156,16 +168,4 @@ def live_model_problem(model: str) -> ModelProblem | None:
 
 def translation_model_problem(model: str | None) -> ModelProblem | None:
     """Why a translation session may not open with ``model`` (None or "": none given)."""
-    if not model:
-        return ModelProblem(
-            "missing_required_parameter", "Missing required parameter: 'model'.", "model"
-        )
-    if model in TRANSLATION_MODELS:
-        return None
-    if model in REALTIME_MODELS or model in TRANSCRIPTION_MODELS or model in LIVE_MODELS:
-        return _other_family(model, "translation")
-    return ModelProblem(
-        "model_not_found",
-        f"The model `{model}` does not exist or you do not have access to it.",
-        "model",
-    )
+    return _session_model_problem(model, "translation")
