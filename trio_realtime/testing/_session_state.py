@@ -15,7 +15,7 @@ import msgspec
 from msgspec import UNSET
 
 from .. import events as ev
-from ._state import AUTO_ID, EventIds, Peer, ServerState
+from ._state import AUTO_ID, EventIds, Peer, ServerState, next_id
 
 __all__ = [
     "DEFAULT_INSTRUCTIONS",
@@ -156,11 +156,8 @@ class SessionState:
 
     def new_id(self, prefix: str) -> str:
         """An id for a new object: items and responses count over the whole server."""
-        if prefix in ("item", "resp"):
-            return self.server.new_id(prefix)
-        n = self._counters.get(prefix, 0) + 1
-        self._counters[prefix] = n
-        return f"{prefix}_{n:04d}"
+        shared = prefix in ("item", "resp")
+        return next_id(self.server.id_counters if shared else self._counters, prefix)
 
     def event_id(self) -> str:
         """The next ``event_id`` of this session (for events a test sends itself)."""

@@ -35,6 +35,7 @@ __all__ = [
     "Peer",
     "PeerGone",
     "ServerState",
+    "next_id",
 ]
 
 #: The key a fake server accepts unless told otherwise. Not a secret.
@@ -45,6 +46,13 @@ AUTO_ID: Final = "auto:event_id"
 
 _T = TypeVar("_T")
 _E = TypeVar("_E")
+
+
+def next_id(counters: dict[str, int], prefix: str) -> str:
+    """The next id with ``prefix`` counted in ``counters``: ``item_0001``, ``item_0002``..."""
+    n = counters.get(prefix, 0) + 1
+    counters[prefix] = n
+    return f"{prefix}_{n:04d}"
 
 
 class EventIds:
@@ -245,9 +253,7 @@ class ServerState:
 
     def new_id(self, prefix: str) -> str:
         """The next server-wide id with ``prefix``: ``item_0001``, ``resp_0001``..."""
-        n = self.id_counters.get(prefix, 0) + 1
-        self.id_counters[prefix] = n
-        return f"{prefix}_{n:04d}"
+        return next_id(self.id_counters, prefix)
 
     # -- observation -------------------------------------------------------------
 
