@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -93,18 +94,33 @@ def run_client(job: dict[str, Any], timeout: float) -> dict[str, Any]:
     return json.loads(out.stdout)
 
 
-#: Above this one-minute load average (other processes' runnable tasks on a
-#: 2-core machine), a knee found by p99 latency says more about the neighbours
-#: than about the client: the report says so.
-BUSY_LOAD = 0.5
+#: When other processes keep more than this many cores busy just before a run,
+#: a knee found by p99 latency says more about the neighbours than about the
+#: client: the report says so.
+BUSY_CORES = 0.5
 
 
-def load_average() -> float:
-    """The machine's one-minute load average (NaN where the OS does not tell)."""
+def _cpu_times() -> tuple[int, int] | None:
+    """(idle, total) jiffies over all cores, from Linux's /proc/stat."""
     try:
-        return os.getloadavg()[0]
-    except (AttributeError, OSError):
+        with open("/proc/stat", encoding="ascii") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    return fields[3] + fields[4], sum(fields)  # idle + iowait
+
+
+def busy_cores(seconds: float = 1.0) -> float:
+    """How many cores the machine's processes keep busy, sampled over ``seconds``
+    (NaN where /proc/stat is missing). Unlike the load average, it does not
+    remember the previous run."""
+    first = _cpu_times()
+    time.sleep(seconds)
+    second = _cpu_times()
+    if first is None or second is None or second[1] == first[1]:
         return float("nan")
+    idle, total = second[0] - first[0], second[1] - first[1]
+    return (1 - idle / total) * (os.cpu_count() or 1)
 
 
 def percentile(sorted_values: Sequence[float], q: float) -> float:

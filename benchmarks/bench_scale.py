@@ -24,11 +24,11 @@ import itertools
 from typing import Any
 
 from _common import (
-    BUSY_LOAD,
+    BUSY_CORES,
     SEED,
+    busy_cores,
     fmt,
     latency_summary,
-    load_average,
     ratio,
     run_client,
     script_main,
@@ -119,7 +119,7 @@ def run(quick: bool = False, clients: tuple[str, ...] | None = None) -> dict[str
         "duration_ms": duration_ms,
         "budget_us": BUDGET_US,
         "clients": {},
-        "load_average_before": load_average(),
+        "busy_cores_before": busy_cores(),
     }
     with server() as port:
         for client in clients:
@@ -160,7 +160,6 @@ def run(quick: bool = False, clients: tuple[str, ...] | None = None) -> dict[str
                     else float("nan")
                 ),
             }
-    results["load_average_after"] = load_average()
     return results
 
 
@@ -201,10 +200,10 @@ def report(results: dict[str, Any]) -> str:
             f" (first over: {c['first_k_over_budget']}); one core at 100 % carries"
             f" ~{fmt(c['sessions_per_core_by_cpu'], 0)} sessions{rel}"
         )
-    busiest = max(results.get("load_average_before", 0.0), results.get("load_average_after", 0.0))
-    if busiest > BUSY_LOAD:
+    busy = results.get("busy_cores_before", 0.0)
+    if busy > BUSY_CORES:
         lines.append(
-            f"warning: the machine's load average reached {busiest:.1f} (> {BUSY_LOAD}) during"
+            f"warning: other processes kept {busy:.1f} cores busy (> {BUSY_CORES}) just before"
             " this run; the largest K under budget is unreliable (compare CPU per event, or"
             " rerun on an idle machine)"
         )
